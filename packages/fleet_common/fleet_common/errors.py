@@ -1,0 +1,87 @@
+"""One error shape per API version: DRF's own body in v1, RFC 9457 problem details in v2."""
+
+from http import HTTPStatus
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import ServiceUnavailable
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_VERSIONS = {"v2"}
+
+
+def api_version(request) -> str | None:
+    """The version segment of the path (`/v2/...`), also for requests no view resolved."""
+    match = getattr(request, "resolver_match", None)
+    if match and "version" in match.kwargs:
+        return match.kwargs["version"]
+    first = request.path.lstrip("/").split("/", 1)[0]
+    return first if first in ("v1", "v2") else None
+
+
+def wants_problem(request) -> bool:
+    return api_version(request) in PROBLEM_VERSIONS
+
+
+def problem_body(request, status_code: int, data) -> dict:
+    """Shape DRF error data as an RFC 9457 problem; field errors go in `errors`."""
+    body = {"type": "about:blank", "title": HTTPStatus(status_code).phrase, "status": status_code}
+    if isinstance(data, dict) and "detail" in data and len(data) <= 2:
+        body["detail"] = str(data["detail"])
+        if "code" in data:
+            body["code"] = data["code"]
+    elif isinstance(data, dict):
+        body["detail"] = "The request has invalid fields."
+        body["errors"] = data
+    elif isinstance(data, list):
+        body["detail"] = "The request is invalid."
+        body["errors"] = {"non_field_errors": data}
+    else:
+        body["detail"] = str(data)
+    body["instance"] = request.path
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return body
+
+
+def exception_handler(exc, context):
+    """DRF's handler plus: a lost database connection is a 503, and v2 speaks problem+json."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        exc = ServiceUnavailable()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # A bug: Django logs it and answers with `server_error` below.
+    request = context["request"]
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "5"
+    if wants_problem(request):
+        response.data = problem_body(request, response.status_code, response.data)
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def error_response(request, status_code: int, detail: str) -> JsonResponse:
+    """A JSON error for requests no DRF view handled (unknown URL, crash): never an HTML page."""
+    if wants_problem(request):
+        body = problem_body(request, status_code, {"detail": detail})
+        return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+    return JsonResponse({"detail": detail}, status=status_code)
+
+
+def bad_request(request, exception=None):
+    return error_response(request, 400, "Bad request.")
+
+
+def permission_denied(request, exception=None):
+    return error_response(request, 403, "You do not have permission to perform this action.")
+
+
+def not_found(request, exception=None):
+    return error_response(request, 404, "Not found.")
+
+
+def server_error(request):
+    return error_response(request, 500, "A server error occurred.")

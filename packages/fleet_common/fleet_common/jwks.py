@@ -1,0 +1,117 @@
+"""Auth's public keys, fetched rarely: cached per process, persisted across restarts, kept through outages."""
+
+import json
+import os
+import tempfile
+import threading
+import time
+import urllib.request
+
+import jwt
+import structlog
+
+from .request_id import HEADER, current_request_id
+
+logger = structlog.get_logger(__name__)
+
+
+def parse_jwks(document: dict) -> dict[str, jwt.PyJWK]:
+    """Key objects by `kid`, parsed once; keys without a `kid` or of an unknown type are skipped."""
+    keys = {}
+    for entry in document.get("keys", []):
+        kid = entry.get("kid") if isinstance(entry, dict) else None
+        if not isinstance(kid, str):
+            continue
+        try:
+            keys[kid] = jwt.PyJWK(entry)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError):
+            logger.warning("jwks_key_skipped", kid=kid)
+    return keys
+
+
+class JWKSClient:
+    """Fetch a JWKS over HTTP without putting auth on every request's path.
+
+    Keys are refreshed once `refresh_interval` has passed (by one thread while the others go on with
+    the keys they have), refetched on an unknown `kid` at most once per `min_refetch_interval`, and
+    the last good copy is written to `cache_path` so a restarted process can verify while auth is down.
+    """
+
+    def __init__(self, url: str, *, cache_path: str | None = None, refresh_interval: float = 300,
+                 min_refetch_interval: float = 30, timeout: float = 3):
+        self.url = url
+        self.cache_path = cache_path
+        self.refresh_interval = refresh_interval
+        self.min_refetch_interval = min_refetch_interval
+        self.timeout = timeout
+        self.keys: dict[str, jwt.PyJWK] = {}
+        self.fetched_at = 0.0  # when the keys in memory were last confirmed by auth
+        self.attempted_at = float("-inf")  # when a fetch last started, successful or not
+        self.fetch_count = 0
+        self._fetch_lock = threading.Lock()
+        self._load_persisted()
+
+    def key_for(self, kid: str) -> jwt.PyJWK | None:
+        """The verifying key for `kid`, refetching only when the cache is stale or lacks it."""
+        now = time.monotonic()
+        if now - self.fetched_at > self.refresh_interval:
+            self._refresh(wait=not self.keys)
+        key = self.keys.get(kid)
+        if key is None and time.monotonic() - self.attempted_at >= self.min_refetch_interval:
+            self._refresh(wait=True)
+            key = self.keys.get(kid)
+        return key
+
+    def has_keys(self) -> bool:
+        if not self.keys:
+            self._refresh(wait=True)
+        return bool(self.keys)
+
+    def _refresh(self, *, wait: bool) -> None:
+        """Fetch once at a time; a caller that need not wait returns if a fetch is under way."""
+        if not self._fetch_lock.acquire(blocking=wait):
+            return
+        try:
+            started = time.monotonic()
+            if wait and started - self.attempted_at < self.min_refetch_interval and self.keys:
+                return  # another thread fetched while we waited for the lock
+            self.attempted_at = started
+            document = self._fetch()
+            keys = parse_jwks(document)
+            if keys:
+                self.keys, self.fetched_at = keys, time.monotonic()
+                self._persist(document)
+        except Exception as error:  # noqa: BLE001 - any failure keeps the last good keys
+            logger.warning("jwks_fetch_failed", url=self.url, error=type(error).__name__)
+        finally:
+            self._fetch_lock.release()
+
+    def _fetch(self) -> dict:
+        self.fetch_count += 1
+        request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
+        if current_request_id.get():
+            request.add_header(HEADER, current_request_id.get())
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - our own URL
+            return json.load(response)
+
+    def _persist(self, document: dict) -> None:
+        if not self.cache_path:
+            return
+        try:
+            directory = os.path.dirname(self.cache_path) or "."
+            os.makedirs(directory, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=directory, delete=False) as handle:
+                json.dump(document, handle)
+            os.replace(handle.name, self.cache_path)
+        except OSError as error:
+            logger.warning("jwks_persist_failed", path=self.cache_path, error=str(error))
+
+    def _load_persisted(self) -> None:
+        """Start from the last good copy; it counts as stale, so the first request refreshes it."""
+        if not self.cache_path or not os.path.exists(self.cache_path):
+            return
+        try:
+            with open(self.cache_path) as handle:
+                self.keys = parse_jwks(json.load(handle))
+        except (OSError, ValueError) as error:
+            logger.warning("jwks_cache_unreadable", path=self.cache_path, error=str(error))

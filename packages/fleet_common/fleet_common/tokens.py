@@ -1,0 +1,70 @@
+"""Verify access tokens against a key source: signature, `kid`, `iss`, `aud`, `exp`, type and claim shapes."""
+
+from typing import Protocol
+
+import jwt
+
+ALLOWED_ALGORITHMS = ("RS256", "ES256")
+MAX_TOKEN_BYTES = 8192
+MAX_CLAIM_LENGTH = 1024
+STRING_CLAIMS = ("sub", "jti", "scope", "username", "token_type")
+
+
+class InvalidToken(Exception):
+    """The token must not be trusted: answer 401."""
+
+
+class KeysUnavailable(Exception):
+    """No verifying key is known at all: answer 503, not 401."""
+
+
+class KeySource(Protocol):
+    def key_for(self, kid: str) -> jwt.PyJWK | None: ...
+
+    def has_keys(self) -> bool: ...
+
+
+class TokenVerifier:
+    """Check a token the way every service of the fleet must; the key comes only from `kid`."""
+
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: int = 30,
+                 token_type: str = "access"):
+        if leeway > 30:
+            raise ValueError("leeway is at most 30 seconds")
+        self.keys, self.issuer, self.audience = keys, issuer, audience
+        self.leeway, self.token_type = leeway, token_type
+
+    def verify(self, raw: str) -> dict:
+        if len(raw) > MAX_TOKEN_BYTES:
+            raise InvalidToken("token too large")
+        try:
+            header = jwt.get_unverified_header(raw)
+        except jwt.PyJWTError as error:
+            raise InvalidToken("malformed token") from error
+        algorithm, kid = header.get("alg"), header.get("kid")
+        if algorithm not in ALLOWED_ALGORITHMS or not isinstance(kid, str):
+            raise InvalidToken("unacceptable header")
+        if not self.keys.has_keys():
+            raise KeysUnavailable()
+        key = self.keys.key_for(kid)
+        if key is None or key.algorithm_name != algorithm:
+            raise InvalidToken("unknown key")
+        try:
+            claims = jwt.decode(
+                raw, key.key, algorithms=[algorithm], audience=self.audience, issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "jti", "token_type"]},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise InvalidToken(type(error).__name__) from error
+        self._check_claim_shapes(claims)
+        if claims["token_type"] != self.token_type:
+            raise InvalidToken("wrong token type")
+        return claims
+
+    @staticmethod
+    def _check_claim_shapes(claims: dict) -> None:
+        for name in STRING_CLAIMS:
+            value = claims.get(name, "")
+            if not isinstance(value, str) or len(value) > MAX_CLAIM_LENGTH:
+                raise InvalidToken(f"bad claim {name}")

@@ -1,0 +1,91 @@
+"""Every setting of the auth service, switched by environment values (django-environ)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+from fleet_common import settings as fleet
+from fleet_common.logging import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+SECRET_KEY = fleet.required(env, "DJANGO_SECRET_KEY", dev_default="dev-only-auth-secret-key-not-for-production")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if fleet.is_dev(env) else [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "rest_framework",
+    "drf_spectacular",
+    "fleet_common",
+    "accounts",
+    "tokens",
+]
+MIDDLEWARE = fleet.MIDDLEWARE
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DATABASES = fleet.databases(env)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+APPEND_SLASH = False
+
+PASSWORD_HASHERS = env.list("AUTH_PASSWORD_HASHERS", default=[
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+])
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+REST_FRAMEWORK = fleet.rest_framework(
+    DEFAULT_AUTHENTICATION_CLASSES=["accounts.authentication.UserTokenAuthentication"],
+)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "auth",
+    "DESCRIPTION": "Users, tokens and public keys of the customers fleet.",
+    "VERSION": "2.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Tokens: signed by auth alone, verified by everyone with the published keys.
+AUTH_SIGNING_KEYS_DIR = env.str("AUTH_SIGNING_KEYS_DIR")
+AUTH_SIGNING_ALGORITHM = env.str("AUTH_SIGNING_ALGORITHM", default="RS256")
+AUTH_KEY_PUBLISH_DELAY = timedelta(seconds=env.int("AUTH_KEY_PUBLISH_DELAY_SECONDS", default=600))
+ACCESS_TOKEN_LIFETIME = timedelta(seconds=env.int("AUTH_ACCESS_TOKEN_LIFETIME_SECONDS", default=300))
+REFRESH_TOKEN_IDLE_LIFETIME = timedelta(seconds=env.int("AUTH_REFRESH_IDLE_LIFETIME_SECONDS", default=14 * 86400))
+REFRESH_TOKEN_ABSOLUTE_LIFETIME = timedelta(seconds=env.int("AUTH_REFRESH_ABSOLUTE_LIFETIME_SECONDS", default=30 * 86400))
+REFRESH_TOKEN_REUSE_GRACE = timedelta(seconds=env.int("AUTH_REFRESH_REUSE_GRACE_SECONDS", default=0))
+TOKEN_AUDIENCE = env.list("JWT_AUDIENCE", default=["auth", "customers"])
+FLEET_JWT = {
+    "ISSUER": fleet.required(env, "JWT_ISSUER", dev_default="http://127.0.0.1:8080"),
+    "AUDIENCE": "auth",
+    "KEY_SOURCE": "tokens.keyring.get_keyring",
+    "LEEWAY": 30,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
+    "ALGORITHM": AUTH_SIGNING_ALGORITHM,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_TYPE_CLAIM": "token_type",
+    "JTI_CLAIM": "jti",
+    "ISSUER": FLEET_JWT["ISSUER"],
+    "AUDIENCE": TOKEN_AUDIENCE,
+    "LEEWAY": 30,
+    "UPDATE_LAST_LOGIN": False,
+}
+
+LOGGING = logging_config("auth", env.str("LOG_LEVEL", default="INFO"))
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,90 @@
+"""Issue, rotate and revoke token pairs; refresh rotation is atomic and reuse revokes the family."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.scopes import scopes_for
+
+from .access import FleetAccessToken
+from .models import RefreshToken
+
+logger = structlog.get_logger("audit")
+REFRESH_REJECTED = "The refresh token is invalid, expired or revoked."
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    expires_in: int
+
+    def as_response(self) -> dict:
+        return {"access": self.access, "refresh": self.refresh, "token_type": "Bearer",
+                "expires_in": self.expires_in}
+
+
+def hash_token(raw: str) -> str:
+    """A refresh token carries 256 random bits, so one SHA-256 is enough to store it safely."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def access_token_for(user) -> str:
+    return str(FleetAccessToken.for_subject(sub=str(user.pk), username=user.get_username(),
+                                            scopes=scopes_for(user)))
+
+
+def token_pair_issue(*, user, family: uuid.UUID | None = None,
+                     family_expires_at: datetime | None = None) -> TokenPair:
+    """A new pair; without a family this is a fresh login, which starts one."""
+    now = timezone.now()
+    family_expires_at = family_expires_at or now + settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME
+    raw = secrets.token_urlsafe(32)
+    RefreshToken.objects.create(
+        user=user, family=family or uuid.uuid4(), token_hash=hash_token(raw),
+        expires_at=min(now + settings.REFRESH_TOKEN_IDLE_LIFETIME, family_expires_at),
+        family_expires_at=family_expires_at,
+    )
+    return TokenPair(access_token_for(user), raw, int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
+
+
+def token_pair_refresh(*, raw: str) -> TokenPair:
+    """Spend `raw` for a new pair; presenting a spent token after the grace period revokes its family."""
+    with transaction.atomic():
+        token = (RefreshToken.objects.select_for_update().select_related("user")
+                 .filter(token_hash=hash_token(raw)).first())
+        now = timezone.now()
+        reused = token is not None and token.spent_at is not None
+        if token is not None and not reused and token.revoked_at is None and token.expires_at > now \
+                and token.user.is_active:
+            token.spent_at = now
+            token.save(update_fields=["spent_at"])
+            return token_pair_issue(user=token.user, family=token.family,
+                                    family_expires_at=token.family_expires_at)
+    if reused and now - token.spent_at > settings.REFRESH_TOKEN_REUSE_GRACE:
+        family_revoke(family=token.family)
+        logger.warning("refresh_token_reuse_detected", user_id=str(token.user_id), family=str(token.family))
+    raise AuthenticationFailed(REFRESH_REJECTED, code="invalid_refresh_token")
+
+
+def family_revoke(*, family: uuid.UUID) -> int:
+    return RefreshToken.objects.filter(family=family, revoked_at=None).update(revoked_at=timezone.now())
+
+
+def refresh_token_revoke(*, raw: str) -> None:
+    """Log out: the presented token's whole family ends; an unknown token is not an error (RFC 7009)."""
+    token = RefreshToken.objects.filter(token_hash=hash_token(raw)).only("family").first()
+    if token is not None:
+        family_revoke(family=token.family)
+
+
+def user_tokens_revoke(*, user) -> int:
+    return RefreshToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())

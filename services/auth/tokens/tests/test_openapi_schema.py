@@ -1,0 +1,10 @@
+import pytest
+
+from fleet_common.testing import generate_schema
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_schema_generates_without_warnings(version, tmp_path):
+    schema = generate_schema(version, tmp_path)
+    assert f"/{version}/auth/token/" in schema
+    assert "/.well-known/jwks.json" in schema

@@ -1,0 +1,58 @@
+"""Every setting of the customers service, switched by environment values (django-environ)."""
+
+from pathlib import Path
+
+import environ
+
+from fleet_common import settings as fleet
+from fleet_common.logging import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+SECRET_KEY = fleet.required(env, "DJANGO_SECRET_KEY", dev_default="dev-only-customers-secret-key-not-for-production")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if fleet.is_dev(env) else [])
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "rest_framework",
+    "drf_spectacular",
+    "fleet_common",
+    "django_filters",
+    "customers",
+]
+MIDDLEWARE = fleet.MIDDLEWARE
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DATABASES = fleet.databases(env)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+APPEND_SLASH = False
+
+REST_FRAMEWORK = fleet.rest_framework()
+SPECTACULAR_SETTINGS = {
+    "TITLE": "customers",
+    "DESCRIPTION": "Customer records of the fleet, owned by the token's subject.",
+    "VERSION": "2.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Tokens are verified with auth's published keys, fetched rarely from its internal URL.
+FLEET_JWT = {
+    "ISSUER": fleet.required(env, "JWT_ISSUER", dev_default="http://127.0.0.1:8080"),
+    "AUDIENCE": "customers",
+    "JWKS_URL": env.str("AUTH_JWKS_URL"),
+    "JWKS_CACHE_PATH": env.str("JWKS_CACHE_PATH", default=None),
+    "JWKS_REFRESH_INTERVAL": env.int("JWKS_REFRESH_INTERVAL_SECONDS", default=300),
+    "JWKS_MIN_REFETCH_INTERVAL": env.int("JWKS_MIN_REFETCH_INTERVAL_SECONDS", default=30),
+    "LEEWAY": 30,
+}
+
+LOGGING = logging_config("customers", env.str("LOG_LEVEL", default="INFO"))
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,21 @@
+"""Every route of customers: two views, explicit URLs, under /v1/ and /v2/."""
+
+from django.urls import path, re_path
+
+from customers import views
+from fleet_common import health
+
+UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+urlpatterns = [
+    re_path(r"^(?P<version>v1|v2)/customers/$", views.CustomerListView.as_view(), name="customer-list"),
+    re_path(rf"^(?P<version>v1|v2)/customers/(?P<pk>{UUID})/$", views.CustomerDetailView.as_view(),
+            name="customer-detail"),
+    path("healthz", health.healthz),
+    path("readyz", health.readyz),
+]
+
+handler400 = "fleet_common.errors.bad_request"
+handler403 = "fleet_common.errors.permission_denied"
+handler404 = "fleet_common.errors.not_found"
+handler500 = "fleet_common.errors.server_error"

@@ -1,0 +1,24 @@
+"""Scopes per method (model permissions) and ownership per object (object permissions)."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from .scopes import ADMIN, READ, WRITE
+
+
+class HasCustomerScope(BasePermission):
+    """Reading needs customers:read, writing customers:write; customers:admin may do both."""
+
+    def has_permission(self, request, view):
+        needed = READ if request.method in SAFE_METHODS else WRITE
+        principal = request.user
+        if principal.has_scope(ADMIN) or principal.has_scope(needed):
+            return True
+        self.message = f"This action needs the '{needed}' scope."
+        return False
+
+
+class IsOwnerOrAdmin(BasePermission):
+    """Only the owner, or customers:admin, may touch a customer (the queryset already says so)."""
+
+    def has_object_permission(self, request, view, obj):
+        return request.user.has_scope(ADMIN) or obj.owner == request.user.sub
