@@ -17,14 +17,16 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "20"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 accesslog = None  # fleet_common.logging.AccessLogMiddleware writes the access log, as JSON
+control_socket_disable = True  # one fixed path per user would collide between services
 limit_request_line = 8190
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": json_formatter_config(os.environ.get("SERVICE_NAME", "service"))},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }

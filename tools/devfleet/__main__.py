@@ -1,0 +1,93 @@
+"""`python -m devfleet dev|test`: the entry points behind `make dev` and `make test`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .config import REPO_ROOT, dev_config
+from .errors import FleetError
+from .fleet import Fleet
+from .prereqs import ensure_prerequisites
+from .processes import LogStreamer, say
+from .testrun import run_tests
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: unwinds start() or the wait loop so exactly what we started gets stopped."""
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _print_table(fleet: Fleet) -> None:
+    rows = fleet.urls()
+    width = max(map(len, rows))
+    print("\n".join(["", "fleet is up:"] + [f"  {name:<{width}}  {value}" for name, value in rows.items()]
+                    + ["  Ctrl-C stops everything started here.", ""]), flush=True)
+
+
+def dev() -> int:
+    """Start the dev fleet, stream its logs, stop it on Ctrl-C or SIGTERM; data stays in var/dev."""
+    try:
+        fleet = Fleet(dev_config(REPO_ROOT))
+    except ValueError as exc:  # e.g. GATEWAY_PORT=abc
+        say(f"error: {exc}")
+        return 1
+    try:
+        fleet.acquire_lock()  # first of all: a second `make dev` touches nothing
+        ensure_prerequisites()
+    except FleetError as exc:
+        fleet.stop()
+        say(f"error: {exc}")
+        return 1
+    streamer = LogStreamer(fleet.log_paths())
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, _raise_interrupted)
+        signal.signal(signal.SIGTERM, _raise_interrupted)
+        fleet.start()
+        _print_table(fleet)
+        streamer.start()
+        idle = threading.Event()
+        while True:
+            idle.wait(1.0)
+            fleet.check_alive()
+    except Interrupted as exc:
+        say(f"{exc}: stopping")
+    except FleetError as exc:
+        say(f"error: {exc}")
+        code = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        streamer.stop()
+        try:
+            fleet.stop()
+        except FleetError as exc:
+            say(f"error: {exc}")
+            code = 1
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devfleet", description="Run the fleet as local processes.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="start the whole fleet (make dev); Ctrl-C stops it")
+    test = commands.add_parser("test", help="run every test suite against fresh infrastructure (make test)")
+    test.add_argument("--fast", action="store_true", help="skip the end-to-end suite")
+    args = parser.parse_args(argv)
+    if args.command == "dev":
+        return dev()
+    try:
+        return run_tests(REPO_ROOT, fast=args.fast)
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""`make test`: each service's suite against a fresh harness Postgres, then the end-to-end suite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SERVICES, FleetConfig, test_config
+from .errors import FleetError
+from .infra import Infra, base_env, wipe_state_dir
+from .lock import StateLock
+from .prereqs import ensure_prerequisites
+from .processes import say
+
+PYTEST_NO_TESTS = 5
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    ok: bool
+    seconds: float
+    detail: str
+
+
+def _pytest(name: str, args: list[str], *, config: FleetConfig, cwd: Path, env: dict) -> SuiteResult:
+    """One suite; exit 5 (nothing collected) is a failure: a suite that tests nothing must not pass."""
+    argv = [str(config.venv_bin("python")), "-m", "pytest", "-p", "no:cacheprovider", *args]
+    say(f"{name}: {' '.join(argv[1:])}  (in {cwd})")
+    started = time.monotonic()
+    if not cwd.is_dir():
+        return SuiteResult(name, False, 0.0, f"{cwd} does not exist")
+    code = subprocess.run(argv, cwd=cwd, env=env).returncode
+    seconds = time.monotonic() - started
+    if code == 0:
+        return SuiteResult(name, True, seconds, "passed")
+    if code == PYTEST_NO_TESTS:
+        return SuiteResult(name, False, seconds, "no tests collected (exit 5)")
+    return SuiteResult(name, False, seconds, f"exit {code}")
+
+
+def _fresh(config: FleetConfig) -> StateLock:
+    """Take the state dir's lock, then wipe it: a running fleet there is refused, never wiped."""
+    lock = StateLock(config.lock_path)
+    lock.acquire()
+    wipe_state_dir(config)
+    return lock
+
+
+def run_tests(root: Path, *, fast: bool = False) -> int:
+    """Run every suite even if one fails, print a summary line each, return the exit code."""
+    unit = test_config(root, root / "var" / "test")
+    e2e = test_config(root, root / "var" / "test-e2e")
+    infra = Infra(unit)
+    results: list[SuiteResult] = []
+    try:
+        infra.acquire_lock()  # before anything else: a concurrent `make test` is refused, not disturbed
+        ensure_prerequisites()
+    except FleetError as exc:
+        infra.stop()
+        say(f"error: {exc}")
+        return 1
+    try:
+        wipe_state_dir(unit)
+        infra.start()
+        for service in SERVICES:
+            results.append(_pytest(service, [], config=unit, cwd=unit.service_dir(service),
+                                   env={**infra.env_for(service), "DJANGO_ENV": "test"}))
+    except FleetError as exc:
+        say(f"error: {exc}")
+        done = {r.name for r in results}
+        results += [SuiteResult(s, False, 0.0, "not run: test infrastructure failed") for s in SERVICES if s not in done]
+    finally:
+        # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
+        infra.stop()
+
+    if fast:
+        say("e2e: skipped (--fast)")
+    else:
+        try:
+            lock = _fresh(e2e)
+            lock.release()  # the e2e conftest's Fleet takes it again
+            env = base_env()
+            env["DEVFLEET_STATE_DIR"] = str(e2e.state_dir)
+            tools = str(root / "tools")  # so the e2e conftest can `import devfleet`
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+            results.append(_pytest("e2e", ["tests/e2e"], config=e2e, cwd=root, env=env))
+        except FleetError as exc:
+            say(f"error: {exc}")
+            results.append(SuiteResult("e2e", False, 0.0, f"not run: {exc}"))
+
+    print("\n== test summary ==", flush=True)
+    for result in results:
+        status = "PASSED" if result.ok else "FAILED"
+        print(f"  {result.name:<10} {status}  {result.seconds:7.1f} s  {'' if result.ok else result.detail}".rstrip())
+    failed = [r.name for r in results if not r.ok]
+    print(f"== {'FAILED: ' + ', '.join(failed) if failed else 'all suites passed'} ==", flush=True)
+    return 1 if failed else 0
