@@ -110,16 +110,22 @@ def dev_config(root: Path | None = None) -> FleetConfig:
     return FleetConfig(root=root or REPO_ROOT)
 
 
+def test_port_offset() -> int:
+    """`DEVFLEET_PORT_OFFSET` shifts every test port, so test runs in several checkouts never collide."""
+    return int(os.environ.get("DEVFLEET_PORT_OFFSET", "0"))
+
+
 def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
     """The test fleet (e2e and the service suites): its own ports, so it runs beside `make dev`."""
+    offset = test_port_offset()
     return FleetConfig(
         root=root or REPO_ROOT,
         state_dir=state_dir,
-        postgres_port=55433,
-        redis_port=56380,
-        auth_port=8011,
-        customers_port=8012,
-        gateway_port=8090,
+        postgres_port=55433 + offset,
+        redis_port=56380 + offset,
+        auth_port=8011 + offset,
+        customers_port=8012 + offset,
+        gateway_port=8090 + offset,
         django_env="test",
         test_mode=True,
     )
