@@ -39,3 +39,19 @@ def login(api):
         assert response.status_code == 200, response.content
         return response.json()
     return _login
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user(username="root", password="correct horse battery", is_staff=True)
+
+
+@pytest.fixture
+def bearer(api):
+    """An APIClient authenticated as `user` with a fresh access token."""
+    def _bearer(username="alice", password="correct horse battery"):
+        response = api.post("/v1/auth/token/", {"username": username, "password": password}, format="json")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+        return client
+    return _bearer

@@ -1,21 +1,55 @@
-"""Users on the wire: the password goes in, never out."""
+"""Users on the wire: the password goes in, never out; users edit less of themselves than staff may."""
 
+from django.contrib.auth.models import Group
 from rest_framework import serializers
 
+from fleet_common.fields import StrictCharField, StrictEmailField
+
 from .models import User
+from .scopes import scopes_for
 
 
 class UserSerializer(serializers.ModelSerializer):
+    email = StrictEmailField(required=False, allow_blank=True)
+    scopes = serializers.SerializerMethodField(help_text="Scopes the user's next tokens carry.")
+
     class Meta:
         model = User
-        fields = ["id", "username", "email", "is_staff", "date_joined"]
-        read_only_fields = ["id", "username", "is_staff", "date_joined"]
+        fields = ["id", "username", "email", "is_staff", "is_active", "scopes", "date_joined"]
+        read_only_fields = ["id", "username", "is_staff", "is_active", "date_joined"]
+
+    def get_scopes(self, user) -> list[str]:
+        return scopes_for(user)
+
+
+class AdminUserSerializer(UserSerializer):
+    """Staff may also (de)activate users, make staff and set groups (which map to scopes)."""
+
+    groups = serializers.SlugRelatedField(slug_field="name", many=True, required=False,
+                                          queryset=Group.objects.all())
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "groups"]
+        read_only_fields = ["id", "username", "date_joined"]
 
 
 class RegisterSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, min_length=1, max_length=128, trim_whitespace=False,
-                                     style={"input_type": "password"})
+    username = StrictCharField(max_length=150)
+    email = StrictEmailField(required=False, allow_blank=True)
+    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False,
+                               style={"input_type": "password"})
 
     class Meta:
         model = User
         fields = ["username", "email", "password"]
+
+    def validate_username(self, username: str) -> str:
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise serializers.ValidationError("A user with that username already exists.")
+        return username
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)

@@ -1,20 +1,65 @@
-"""Writes of users: registration validates the password the way Django's validators say."""
+"""Writes of users; every change that should end sessions revokes the user's refresh tokens."""
 
+import structlog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from tokens.services import user_tokens_revoke
+
+from .hashers import hashing_slot
 from .models import User
+
+logger = structlog.get_logger("audit")
+
+
+def _validated_password(password: str, user: User, field: str) -> str:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationError({field: list(error.messages)}) from error
+    return password
 
 
 @transaction.atomic
 def user_create(*, username: str, password: str, email: str = "") -> User:
     user = User(username=username, email=email)
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as error:
-        raise ValidationError({"password": list(error.messages)}) from error
-    user.set_password(password)
+    user.set_password(_validated_password(password, user, "password"))
     user.save()
+    logger.info("user_registered", user_id=str(user.pk))
     return user
+
+
+@transaction.atomic
+def user_update(*, user: User, groups=None, **fields) -> User:
+    """Deactivation ends every session; a change of groups shows in the next refresh's scopes."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    if not user.is_active:
+        user_tokens_revoke(user=user)
+        logger.info("user_deactivated", user_id=str(user.pk))
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """Change the password and revoke every refresh token, so other sessions must log in again."""
+    with hashing_slot():
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": ["The current password is not correct."]})
+        user.set_password(_validated_password(new_password, user, "new_password"))
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user=user)
+    logger.info("password_changed", user_id=str(user.pk))
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the user; their refresh tokens go with them (cascade)."""
+    user_id = str(user.pk)
+    user.delete()
+    logger.info("user_deleted", user_id=user_id)

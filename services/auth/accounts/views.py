@@ -5,18 +5,19 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .permissions import IsAdminOrRegistering
 from .selectors import user_list
-from .serializers import RegisterSerializer, UserSerializer
-from .services import user_create
+from .serializers import AdminUserSerializer, PasswordChangeSerializer, RegisterSerializer, UserSerializer
+from .services import user_create, user_delete, user_password_change, user_update
 
 
 class UserListView(generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff."""
 
     permission_classes = [IsAdminOrRegistering]
-    serializer_class = UserSerializer
+    serializer_class = AdminUserSerializer
 
     def get_queryset(self):
         return user_list()
@@ -30,22 +31,46 @@ class UserListView(generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
-class UserDetailView(generics.RetrieveUpdateDestroyAPIView):
-    """One user, for staff."""
+class UserDetailView(generics.RetrieveAPIView):
+    """One user, for staff: read, change (deactivate, groups) or delete."""
 
     permission_classes = [IsAdminUser]
-    serializer_class = UserSerializer
-    http_method_names = ["get", "patch", "delete", "options"]
+    serializer_class = AdminUserSerializer
 
     def get_queryset(self):
         return user_list()
 
+    def patch(self, request, version, pk):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = user_update(user=serializer.instance, **serializer.validated_data)
+        return Response(self.get_serializer(user).data)
 
-class MeView(generics.RetrieveUpdateAPIView):
-    """The caller's own account."""
+    def delete(self, request, version, pk):
+        user_delete(user=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveAPIView):
+    """The caller's own account; only the email is theirs to change."""
 
     serializer_class = UserSerializer
-    http_method_names = ["get", "patch", "options"]
 
     def get_object(self):
         return self.request.user
+
+    def patch(self, request, version):
+        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(self.get_serializer(user_update(user=request.user, **serializer.validated_data)).data)
+
+
+class PasswordChangeView(APIView):
+    """Change one's password; every refresh token of the user is revoked."""
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, summary="Change my password")
+    def post(self, request, version):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_password_change(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

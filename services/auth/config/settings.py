@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "fleet_common",
     "accounts",
     "tokens",
+    "clients",
 ]
 MIDDLEWARE = fleet.MIDDLEWARE
 ROOT_URLCONF = "config.urls"
@@ -35,10 +36,12 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 APPEND_SLASH = False
 
-PASSWORD_HASHERS = env.list("AUTH_PASSWORD_HASHERS", default=[
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+# The first hasher hashes; the others still verify older hashes, which are upgraded at login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.FleetArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-])
+]
+AUTH_MAX_CONCURRENT_HASHES = env.int("AUTH_MAX_CONCURRENT_HASHES", default=2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -62,6 +65,7 @@ AUTH_SIGNING_KEYS_DIR = env.str("AUTH_SIGNING_KEYS_DIR")
 AUTH_SIGNING_ALGORITHM = env.str("AUTH_SIGNING_ALGORITHM", default="RS256")
 AUTH_KEY_PUBLISH_DELAY = timedelta(seconds=env.int("AUTH_KEY_PUBLISH_DELAY_SECONDS", default=600))
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=env.int("AUTH_ACCESS_TOKEN_LIFETIME_SECONDS", default=300))
+SERVICE_TOKEN_LIFETIME = timedelta(seconds=env.int("AUTH_SERVICE_TOKEN_LIFETIME_SECONDS", default=600))
 REFRESH_TOKEN_IDLE_LIFETIME = timedelta(seconds=env.int("AUTH_REFRESH_IDLE_LIFETIME_SECONDS", default=14 * 86400))
 REFRESH_TOKEN_ABSOLUTE_LIFETIME = timedelta(seconds=env.int("AUTH_REFRESH_ABSOLUTE_LIFETIME_SECONDS", default=30 * 86400))
 REFRESH_TOKEN_REUSE_GRACE = timedelta(seconds=env.int("AUTH_REFRESH_REUSE_GRACE_SECONDS", default=0))

@@ -3,16 +3,18 @@
 from django.urls import include, path, re_path
 
 from fleet_common import health
-from tokens.views import JWKSView
+from tokens.views import AuthorizationServerMetadataView, JWKSView
 
 api = [
     path("", include("accounts.urls")),
     path("", include("tokens.urls")),
+    path("", include("clients.urls")),
 ]
 
 urlpatterns = [
     re_path(r"^(?P<version>v1|v2)/auth/", include(api)),
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),
+    path(".well-known/oauth-authorization-server", AuthorizationServerMetadataView.as_view(), name="oauth-metadata"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
 ]

@@ -1,5 +1,7 @@
 """simplejwt's AccessToken, signed with the keyring's current key and a `kid` header (simplejwt #531)."""
 
+from datetime import timedelta
+
 import jwt
 from django.conf import settings
 from rest_framework_simplejwt.backends import TokenBackend
@@ -13,7 +15,7 @@ class KeyringTokenBackend(TokenBackend):
 
     def encode(self, payload: dict) -> str:
         key = get_keyring().signing_key()
-        claims = {**payload, "aud": self.audience, "iss": self.issuer}
+        claims = {"aud": self.audience, **payload, "iss": self.issuer}
         return jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
 
 
@@ -38,8 +40,14 @@ class FleetAccessToken(AccessToken):
         return token_backend()
 
     @classmethod
-    def for_subject(cls, *, sub: str, username: str, scopes: list[str]) -> "FleetAccessToken":
+    def for_subject(cls, *, sub: str, username: str, scopes: list[str], audience: list[str] | None = None,
+                    lifetime: timedelta | None = None) -> "FleetAccessToken":
+        """A token for a user (default audience and lifetime) or a service client (its own)."""
         token = cls()
+        if lifetime is not None:
+            token.set_exp(from_time=token.current_time, lifetime=lifetime)
+        if audience is not None:
+            token["aud"] = audience
         token["sub"] = sub
         token["username"] = username
         token["scope"] = " ".join(scopes)

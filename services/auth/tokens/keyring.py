@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .lifetimes import longest_token_lifetime
+
 NAME_FORMAT = "%Y%m%dT%H%M%SZ"
 RELOAD_INTERVAL_SECONDS = 5
 THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y")}
@@ -157,6 +159,6 @@ def get_keyring() -> Keyring:
         _keyring = Keyring(
             Path(settings.AUTH_SIGNING_KEYS_DIR),
             publish_delay=settings.AUTH_KEY_PUBLISH_DELAY,
-            max_token_lifetime=settings.ACCESS_TOKEN_LIFETIME,
+            max_token_lifetime=longest_token_lifetime(),
         )
     return _keyring

@@ -2,14 +2,16 @@
 
 from rest_framework import serializers
 
+from fleet_common.fields import StrictCharField
+
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=256)
+    refresh = StrictCharField(max_length=256)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -28,3 +30,16 @@ class JWKSerializer(serializers.Serializer):
 
 class JWKSetSerializer(serializers.Serializer):
     keys = JWKSerializer(many=True)
+
+
+class AuthorizationServerMetadataSerializer(serializers.Serializer):
+    """RFC 8414 §2 members this server publishes."""
+
+    issuer = serializers.URLField()
+    jwks_uri = serializers.URLField()
+    token_endpoint = serializers.URLField()
+    grant_types_supported = serializers.ListField(child=serializers.CharField())
+    token_endpoint_auth_methods_supported = serializers.ListField(child=serializers.CharField())
+    response_types_supported = serializers.ListField(child=serializers.CharField())
+    scopes_supported = serializers.ListField(child=serializers.CharField())
+    access_token_signing_alg_values_supported = serializers.ListField(child=serializers.CharField())

@@ -8,10 +8,12 @@ from datetime import datetime
 
 import structlog
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.hashers import hashing_slot
 from accounts.scopes import scopes_for
 
 from .access import FleetAccessToken
@@ -19,6 +21,9 @@ from .models import RefreshToken
 
 logger = structlog.get_logger("audit")
 REFRESH_REJECTED = "The refresh token is invalid, expired or revoked."
+LOGIN_FAILED = "No active account found with the given credentials."
+PRUNE_ONE_LOGIN_IN = 100  # expired rows are pruned by a login now and then, and by `prune_refresh_tokens`
+PRUNE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,19 @@ def token_pair_issue(*, user, family: uuid.UUID | None = None,
     return TokenPair(access_token_for(user), raw, int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
 
 
+def login(*, request, username: str, password: str) -> TokenPair:
+    """Check the password (within the process's hashing slots) and start a new token family."""
+    with hashing_slot():
+        user = authenticate(request, username=username, password=password)
+    if user is None:
+        logger.info("login_failed", username=username)
+        raise AuthenticationFailed(LOGIN_FAILED, code="invalid_credentials")
+    logger.info("login_succeeded", user_id=str(user.pk))
+    if secrets.randbelow(PRUNE_ONE_LOGIN_IN) == 0:
+        refresh_tokens_prune()
+    return token_pair_issue(user=user)
+
+
 def token_pair_refresh(*, raw: str) -> TokenPair:
     """Spend `raw` for a new pair; presenting a spent token after the grace period revokes its family."""
     with transaction.atomic():
@@ -88,3 +106,10 @@ def refresh_token_revoke(*, raw: str) -> None:
 
 def user_tokens_revoke(*, user) -> int:
     return RefreshToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+
+def refresh_tokens_prune() -> int:
+    """Delete a batch of expired rows (a spent token must outlive its expiry only to detect reuse)."""
+    expired = RefreshToken.objects.filter(expires_at__lt=timezone.now()).values("pk")[:PRUNE_BATCH]
+    deleted, _ = RefreshToken.objects.filter(pk__in=expired).delete()
+    return deleted

@@ -1,64 +1,53 @@
 """Token endpoints: log in, refresh, log out, and the public keys."""
 
-import structlog
-from django.contrib.auth import authenticate
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .keyring import get_keyring
-from .serializers import JWKSetSerializer, LoginSerializer, RefreshSerializer, TokenPairSerializer
-from .services import refresh_token_revoke, token_pair_issue, token_pair_refresh
+from .serializers import AuthorizationServerMetadataSerializer, JWKSetSerializer, LoginSerializer, RefreshSerializer, TokenPairSerializer
+from .services import login, refresh_token_revoke, token_pair_refresh
 
-logger = structlog.get_logger("audit")
-LOGIN_FAILED = "No active account found with the given credentials."
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-class TokenObtainView(APIView):
-    """Exchange a username and password for an access and a refresh token."""
+class PublicView(APIView):
+    """Open to anyone, no bearer token read; a refused credential still answers 401 with a challenge."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class TokenObtainView(PublicView):
+    """Exchange a username and password for an access and a refresh token."""
 
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer}, summary="Log in")
     def post(self, request, version):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
-        if user is None:
-            logger.info("login_failed", username=serializer.validated_data["username"])
-            raise AuthenticationFailed(LOGIN_FAILED, code="invalid_credentials")
-        logger.info("login_succeeded", user_id=str(user.pk))
-        return Response(token_pair_issue(user=user).as_response())
-
-    def get_authenticate_header(self, request):
-        return 'Bearer realm="api"'
+        pair = login(request=request, **serializer.validated_data)
+        return Response(pair.as_response(), headers=NO_STORE)
 
 
-class TokenRefreshView(APIView):
+class TokenRefreshView(PublicView):
     """Spend a refresh token for a new pair."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, summary="Refresh tokens")
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(token_pair_refresh(raw=serializer.validated_data["refresh"]).as_response())
-
-    def get_authenticate_header(self, request):
-        return 'Bearer realm="api"'
+        pair = token_pair_refresh(raw=serializer.validated_data["refresh"])
+        return Response(pair.as_response(), headers=NO_STORE)
 
 
-class TokenRevokeView(APIView):
+class TokenRevokeView(PublicView):
     """Log out: end the refresh token's session (its whole family)."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     @extend_schema(request=RefreshSerializer, responses={204: None}, summary="Log out")
     def post(self, request, version):
@@ -68,12 +57,27 @@ class TokenRevokeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class JWKSView(APIView):
+class JWKSView(PublicView):
     """The public keys verifiers need: the signing key, the next one and still-valid retired ones."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     @extend_schema(responses={200: JWKSetSerializer}, summary="Public signing keys (JWKS)")
     def get(self, request):
         return Response(get_keyring().jwks(), headers={"Cache-Control": "public, max-age=60"})
+
+
+class AuthorizationServerMetadataView(PublicView):
+    """RFC 8414 metadata, so clients discover the token endpoint and keys instead of hard-coding them."""
+
+    @extend_schema(responses={200: AuthorizationServerMetadataSerializer}, summary="OAuth 2.0 authorization server metadata")
+    def get(self, request):
+        issuer = settings.FLEET_JWT["ISSUER"].rstrip("/")
+        return Response({
+            "issuer": issuer,
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "token_endpoint": f"{issuer}/v2/auth/oauth/token/",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "response_types_supported": [],
+            "scopes_supported": ["customers:read", "customers:write", "customers:admin"],
+            "access_token_signing_alg_values_supported": ["RS256", "ES256"],
+        }, headers={"Cache-Control": "public, max-age=3600"})

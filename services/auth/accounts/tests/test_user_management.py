@@ -1,0 +1,74 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.scopes import READ_ONLY_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def refresh(api, token):
+    return api.post("/v1/auth/token/refresh/", {"refresh": token}, format="json")
+
+
+def test_staff_list_users_and_others_cannot(api, user, staff, bearer):
+    assert bearer("root").get("/v1/auth/users/").status_code == 200
+    assert bearer().get("/v1/auth/users/").status_code == 403
+    assert bearer().get(f"/v1/auth/users/{staff.id}/").status_code == 403
+    assert bearer().delete(f"/v1/auth/users/{staff.id}/").status_code == 403
+
+
+def test_deactivating_a_user_revokes_their_refresh_tokens(api, user, staff, login, bearer):
+    pair = login()
+    response = bearer("root").patch(f"/v1/auth/users/{user.id}/", {"is_active": False}, format="json")
+    assert response.status_code == 200
+    assert refresh(api, pair["refresh"]).status_code == 401
+
+
+def test_deleting_a_user_is_204_and_ends_their_sessions(api, user, staff, login, bearer):
+    pair = login()
+    assert bearer("root").delete(f"/v1/auth/users/{user.id}/").status_code == 204
+    assert refresh(api, pair["refresh"]).status_code == 401
+
+
+def test_a_group_change_shows_in_the_next_refresh(api, user, staff, login, bearer):
+    import jwt
+
+    Group.objects.create(name=READ_ONLY_GROUP)
+    pair = login()
+    bearer("root").patch(f"/v1/auth/users/{user.id}/", {"groups": [READ_ONLY_GROUP]}, format="json")
+    access = refresh(api, pair["refresh"]).json()["access"]
+    assert jwt.decode(access, options={"verify_signature": False})["scope"] == "customers:read"
+
+
+def test_staff_tokens_carry_customers_admin(staff, login):
+    import jwt
+
+    access = login("root")["access"]
+    assert "customers:admin" in jwt.decode(access, options={"verify_signature": False})["scope"].split()
+
+
+def test_me_patch_changes_only_the_email(user, bearer):
+    client = bearer()
+    response = client.patch("/v1/auth/me/", {"email": "new@example.com", "is_staff": True}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.email == "new@example.com" and not user.is_staff
+
+
+def test_password_change_revokes_every_refresh_token(api, user, login, bearer):
+    pair = login()
+    response = bearer().post("/v1/auth/me/password/", {"current_password": "correct horse battery",
+                                                        "new_password": "another good pass phrase"}, format="json")
+    assert response.status_code == 204
+    assert refresh(api, pair["refresh"]).status_code == 401
+    assert login(password="another good pass phrase")["access"]
+
+
+def test_password_change_checks_the_current_password_and_validators(user, bearer):
+    client = bearer()
+    wrong = client.post("/v1/auth/me/password/", {"current_password": "nope", "new_password": "another good pass phrase"},
+                        format="json")
+    weak = client.post("/v1/auth/me/password/", {"current_password": "correct horse battery", "new_password": "123"},
+                       format="json")
+    assert wrong.status_code == 400 and "current_password" in wrong.json()
+    assert weak.status_code == 400 and "new_password" in weak.json()

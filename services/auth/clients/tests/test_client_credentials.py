@@ -1,0 +1,104 @@
+import base64
+from urllib.parse import quote_plus
+
+import jwt
+import pytest
+from django.core.management import call_command
+
+from clients.models import ServiceClient
+from clients.services import client_create
+
+pytestmark = pytest.mark.django_db
+URL = "/v1/auth/oauth/token/"
+
+
+@pytest.fixture
+def client_and_secret():
+    return client_create(name="importer", scopes=["customers:admin", "customers:read"], audience=["customers"])
+
+
+def basic(client_id, secret):
+    return "Basic " + base64.b64encode(f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()).decode()
+
+
+def test_client_secret_basic_form_encoded(api, client_and_secret):
+    client, secret = client_and_secret
+    response = api.post(URL, "grant_type=client_credentials&scope=customers%3Aread",
+                        content_type="application/x-www-form-urlencoded",
+                        HTTP_AUTHORIZATION=basic(client.client_id, secret))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["scope"] == "customers:read"
+    assert response["Cache-Control"] == "no-store"
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == f"client:{client.client_id}"
+    assert claims["scope"] == "customers:read" and claims["aud"] == ["customers"]
+
+
+def test_client_secret_post_json_gets_every_allowed_scope_by_default(api, client_and_secret):
+    client, secret = client_and_secret
+    response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
+                              "client_secret": secret}, format="json")
+    assert response.status_code == 200
+    assert response.json()["scope"] == "customers:admin customers:read"
+
+
+@pytest.mark.parametrize("body, status, error", [
+    ({"grant_type": "password"}, 400, "unsupported_grant_type"),
+    ({}, 400, "invalid_request"),
+    ({"grant_type": "client_credentials", "scope": "customers:write"}, 400, "invalid_scope"),
+])
+def test_rfc6749_errors(api, client_and_secret, body, status, error):
+    client, secret = client_and_secret
+    response = api.post(URL, {**body, "client_id": client.client_id, "client_secret": secret}, format="json")
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_wrong_secret_is_invalid_client_with_a_basic_challenge(api, client_and_secret):
+    client, _ = client_and_secret
+    response = api.post(URL, "grant_type=client_credentials", content_type="application/x-www-form-urlencoded",
+                        HTTP_AUTHORIZATION=basic(client.client_id, "wrong"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert response["WWW-Authenticate"].startswith("Basic")
+
+
+def test_two_authentication_methods_are_refused(api, client_and_secret):
+    client, secret = client_and_secret
+    response = api.post(URL, f"grant_type=client_credentials&client_id={client.client_id}&client_secret={secret}",
+                        content_type="application/x-www-form-urlencoded", HTTP_AUTHORIZATION=basic(client.client_id, secret))
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_malformed_body_is_an_rfc6749_error_not_a_problem(api):
+    response = api.post("/v2/auth/oauth/token/", "{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_a_disabled_client_gets_no_token(api, client_and_secret):
+    client, secret = client_and_secret
+    call_command("service_client", "disable", client.client_id)
+    response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
+                              "client_secret": secret}, format="json")
+    assert response.status_code == 401
+
+
+def test_rotating_the_secret_retires_the_old_one(api, client_and_secret, capsys):
+    client, old = client_and_secret
+    call_command("service_client", "rotate-secret", client.client_id)
+    new = capsys.readouterr().out.strip().split("=", 1)[1]
+    post = lambda secret: api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,  # noqa: E731
+                                         "client_secret": secret}, format="json")
+    assert post(old).status_code == 401
+    assert post(new).status_code == 200
+
+
+def test_create_command_prints_the_secret_once_and_stores_a_hash(capsys):
+    call_command("service_client", "create", "billing", "--scope", "customers:read")
+    out = capsys.readouterr().out
+    secret = out.split("client_secret=")[1].split()[0]
+    client = ServiceClient.objects.get(name="billing")
+    assert secret not in client.secret_hash

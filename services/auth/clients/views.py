@@ -1,0 +1,102 @@
+"""`POST oauth/token/`: the client-credentials grant, speaking RFC 6749's own error format."""
+
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .services import OAuthError, client_authenticate, client_token_issue
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+TokenRequest = inline_serializer("ClientCredentialsRequest", {
+    "grant_type": serializers.ChoiceField(choices=["client_credentials"]),
+    "scope": serializers.CharField(required=False, help_text="Space-separated; default: all the client may have."),
+    "client_id": serializers.CharField(required=False, help_text="client_secret_post only."),
+    "client_secret": serializers.CharField(required=False, help_text="client_secret_post only."),
+})
+TokenResponse = inline_serializer("ClientCredentialsToken", {
+    "access_token": serializers.CharField(), "token_type": serializers.CharField(),
+    "expires_in": serializers.IntegerField(), "scope": serializers.CharField(),
+})
+OAuthErrorBody = inline_serializer("OAuthError", {
+    "error": serializers.CharField(), "error_description": serializers.CharField(),
+})
+
+
+def basic_credentials(request) -> tuple[str, str] | None:
+    """client_secret_basic (RFC 6749 §2.3.1): both parts form-urlencoded, then Base64."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, sep, secret = base64.b64decode(value, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise OAuthError("invalid_client", "Malformed Basic credentials.", status=401) from error
+    if not sep:
+        raise OAuthError("invalid_client", "Malformed Basic credentials.", status=401)
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def form_value(data, name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise OAuthError("invalid_request", f"{name} must be a string.")
+    return value
+
+
+class OAuthTokenView(APIView):
+    """Issue a service token to an authenticated service client (RFC 6749 §4.4)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [FormParser, JSONParser]
+
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": TokenRequest, "application/json": TokenRequest},
+        responses={200: TokenResponse, 400: OpenApiResponse(OAuthErrorBody), 401: OpenApiResponse(OAuthErrorBody)},
+        summary="Client-credentials token", auth=[],
+    )
+    def post(self, request, version):
+        basic = basic_credentials(request)
+        posted = form_value(request.data, "client_id"), form_value(request.data, "client_secret")
+        if basic and any(posted):
+            raise OAuthError("invalid_request", "Use one client authentication method, not two.")
+        client_id, client_secret = basic or posted
+        grant_type = form_value(request.data, "grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant_type is required.")
+        if grant_type != "client_credentials":
+            raise OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
+        if not client_id or not client_secret:
+            raise OAuthError("invalid_client", "Client authentication is required.", status=401)
+        client = client_authenticate(client_id=client_id, client_secret=client_secret)
+        token = client_token_issue(client=client, requested_scope=form_value(request.data, "scope"))
+        return Response(token.as_response(), headers=NO_STORE)
+
+    def handle_exception(self, exc):
+        """Every error of this endpoint is an RFC 6749 §5.2 body, never problem+json."""
+        if isinstance(exc, OAuthError):
+            status, body = exc.status, {"error": exc.error, "error_description": exc.description}
+        elif isinstance(exc, exceptions.APIException) and exc.status_code in (429, 503):
+            status, body = exc.status_code, {"error": "temporarily_unavailable", "error_description": str(exc.detail)}
+        elif isinstance(exc, exceptions.APIException):
+            status, body = 400, {"error": "invalid_request", "error_description": str(exc.detail)}
+        else:
+            return super().handle_exception(exc)
+        headers = dict(NO_STORE)
+        if status == 401 and request_used_basic(self.request):
+            headers["WWW-Authenticate"] = 'Basic realm="oauth"'
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        return Response(body, status=status, headers=headers)
+
+
+def request_used_basic(request) -> bool:
+    return request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("basic ")
