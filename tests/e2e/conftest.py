@@ -12,10 +12,20 @@ from devfleet import Fleet, test_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Short key-rotation timings so a rotation completes within a test; the ordering is production's:
+# publish delay (8 s) > auth's key re-read (5 s) + customers' JWKS refresh (2 s).
+FAST_ROTATION = {
+    "auth": {"AUTH_KEY_PUBLISH_DELAY_SECONDS": "8"},
+    "customers": {"JWKS_REFRESH_INTERVAL_SECONDS": "2", "JWKS_MIN_REFETCH_INTERVAL_SECONDS": "1"},
+}
+
+
 @pytest.fixture(scope="session")
 def fleet():
     state_dir = Path(os.environ.get("DEVFLEET_STATE_DIR", ROOT / "var" / "test-e2e"))
-    with Fleet(test_config(ROOT, state_dir)) as running:
+    config = test_config(ROOT, state_dir)
+    config.service_env = FAST_ROTATION
+    with Fleet(config) as running:
         yield running
 
 
@@ -50,6 +60,6 @@ class User:
         return requests.request(method, f"{self.gateway}{path}", headers=self.headers, timeout=10, **kwargs)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def new_user(gateway):
     return lambda: User(gateway)

@@ -36,6 +36,7 @@ class FleetConfig:
     workers: int = 2
     django_env: str = "dev"
     test_mode: bool = False  # roles get CREATEDB (pytest-django creates test_<name> databases)
+    service_env: dict[str, dict[str, str]] = field(default_factory=dict)  # per-service overrides (tests)
     pg_bin: Path | None = None  # default: the newest /usr/lib/postgresql/<15+>/bin
     ready_timeout: float = 60.0
     stop_timeout: float = 15.0

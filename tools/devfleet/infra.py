@@ -157,6 +157,7 @@ class Infra:
         else:
             env["AUTH_JWKS_URL"] = f"http://127.0.0.1:{config.auth_port}/.well-known/jwks.json"
             env["JWKS_CACHE_PATH"] = str(config.state_dir / "customers" / "jwks-cache.json")
+        env.update(config.service_env.get(service, {}))
         return env
 
 

@@ -1,10 +1,60 @@
-"""Test helpers both services use (importable only where pytest is installed)."""
+"""Test helpers both services use: schema generation, and a real JWKS served over loopback HTTP."""
 
-from django.core.management import call_command
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ISSUER = "https://issuer.test"
 
 
 def generate_schema(version: str, tmp_path) -> str:
     """Generate one version's OpenAPI document; any drf-spectacular warning or error fails."""
+    from django.core.management import call_command
+
     path = tmp_path / f"schema-{version}.yaml"
     call_command("spectacular", "--api-version", version, "--fail-on-warn", "--validate", "--file", str(path))
     return path.read_text()
+
+
+class KeyServer:
+    """Serves `document` at any path; `up = False` makes it answer 503, `stop()` closes the port."""
+
+    def __init__(self):
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        self.kid = "k1"
+        self.document = {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+        self.requests, self.up = 0, True
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests += 1
+                body = json.dumps(server.document).encode() if server.up else b"down"
+                self.send_response(200 if server.up else 503)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/.well-known/jwks.json"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+
+    def token(self, **overrides) -> str:
+        now = int(time.time())
+        claims = {"iss": ISSUER, "aud": ["customers"], "sub": str(uuid.uuid4()), "exp": now + 60, "iat": now,
+                  "jti": uuid.uuid4().hex, "token_type": "access", "scope": "customers:read", "username": "u"}
+        headers = {"kid": overrides.pop("kid", self.kid)}
+        return jwt.encode({**claims, **overrides}, self.private_key, algorithm="RS256", headers=headers)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,67 @@
+"""The verifier's key cache: rare fetches, a persisted copy, and 503 only when no key is known at all."""
+
+import pytest
+
+from fleet_common.jwks import JWKSClient
+from fleet_common.tokens import InvalidToken, KeysUnavailable, TokenVerifier
+
+from fleet_common.testing import ISSUER
+
+
+def verifier(client: JWKSClient) -> TokenVerifier:
+    return TokenVerifier(client, issuer=ISSUER, audience="customers")
+
+
+def test_keys_are_fetched_once_for_many_verifications(key_server):
+    check = verifier(JWKSClient(key_server.url))
+    for _ in range(20):
+        check.verify(key_server.token())
+    assert key_server.requests == 1
+
+
+def test_an_unknown_kid_refetches_at_most_once_per_interval(key_server):
+    check = verifier(JWKSClient(key_server.url, min_refetch_interval=60))
+    check.verify(key_server.token())
+    for _ in range(10):
+        with pytest.raises(InvalidToken):
+            check.verify(key_server.token(kid="unknown"))
+    assert key_server.requests == 1  # the first fetch was moments ago: no refetch yet
+
+
+def test_a_new_kid_is_found_by_one_refetch(key_server):
+    client = JWKSClient(key_server.url, min_refetch_interval=0)
+    check = verifier(client)
+    check.verify(key_server.token())
+    key_server.document["keys"].append({**key_server.document["keys"][0], "kid": "k2"})
+    check.verify(key_server.token(kid="k2"))
+    assert key_server.requests == 2
+
+
+def test_the_last_good_keys_survive_an_outage(key_server):
+    client = JWKSClient(key_server.url, refresh_interval=0, min_refetch_interval=0)
+    check = verifier(client)
+    check.verify(key_server.token())
+    key_server.up = False
+    check.verify(key_server.token())  # the refresh fails; the cached key still verifies
+
+
+def test_a_restarted_process_verifies_from_the_persisted_copy_while_auth_is_down(key_server, tmp_path):
+    cache = tmp_path / "jwks.json"
+    verifier(JWKSClient(key_server.url, cache_path=str(cache))).verify(key_server.token())
+    token = key_server.token()
+    key_server.stop()
+    restarted = verifier(JWKSClient(key_server.url, cache_path=str(cache), timeout=0.5))
+    assert restarted.verify(token)["token_type"] == "access"
+
+
+def test_no_keys_at_all_is_unavailable_not_invalid(key_server, tmp_path):
+    token = key_server.token()
+    key_server.stop()
+    with pytest.raises(KeysUnavailable):
+        verifier(JWKSClient(key_server.url, cache_path=str(tmp_path / "none.json"), timeout=0.5)).verify(token)
+
+
+def test_keys_without_a_kid_are_skipped(key_server):
+    key_server.document["keys"][0].pop("kid")
+    with pytest.raises(KeysUnavailable):
+        verifier(JWKSClient(key_server.url)).verify(key_server.token())
