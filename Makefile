@@ -7,7 +7,7 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test lock clean
+.PHONY: help dev test manage lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on ht
 
 test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx
 	$(DEVFLEET) test
+
+manage: $(VENV)/.installed ## Run manage.py against the dev fleet: make manage ARGS="auth createsuperuser"
+	$(DEVFLEET) manage $(ARGS)
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import signal
+import subprocess
 import sys
 import threading
 
-from .config import REPO_ROOT, dev_config
+from .config import REPO_ROOT, SERVICES, dev_config
 from .errors import FleetError
 from .fleet import Fleet
+from .infra import Infra
 from .prereqs import ensure_prerequisites
 from .processes import LogStreamer, say
 from .testrun import run_tests
@@ -73,15 +75,31 @@ def dev() -> int:
     return code
 
 
+def manage(service: str, args: list[str]) -> int:
+    """Run a service's manage.py against the running dev fleet (e.g. to create a service client)."""
+    config = dev_config(REPO_ROOT)
+    if not config.secrets_path.exists():
+        say("error: no dev fleet state yet; run `make dev` first")
+        return 1
+    env = Infra(config).env_for(service)
+    return subprocess.run([str(config.venv_bin("python")), "manage.py", *args], cwd=config.service_dir(service),
+                          env=env).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devfleet", description="Run the fleet as local processes.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="start the whole fleet (make dev); Ctrl-C stops it")
     test = commands.add_parser("test", help="run every test suite against fresh infrastructure (make test)")
     test.add_argument("--fast", action="store_true", help="skip the end-to-end suite")
+    run = commands.add_parser("manage", help="run a service's manage.py with the dev fleet's settings")
+    run.add_argument("service", choices=SERVICES)
+    run.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "dev":
         return dev()
+    if args.command == "manage":
+        return manage(args.service, args.args)
     try:
         return run_tests(REPO_ROOT, fast=args.fast)
     except KeyboardInterrupt:
