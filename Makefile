@@ -7,16 +7,16 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage lock clean
+.PHONY: help dev test manage cassettes lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml
+$(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet_client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
-	$(PY) -m pip install --quiet --no-deps -e packages/fleet_common
+	$(PY) -m pip install --quiet --no-deps -e packages/fleet_common -e packages/fleet_client
 	touch $@
 
 dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on http://127.0.0.1:8080)
@@ -27,6 +27,9 @@ test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis an
 
 manage: $(VENV)/.installed ## Run manage.py against the dev fleet: make manage ARGS="auth createsuperuser"
 	$(DEVFLEET) manage $(ARGS)
+
+cassettes: $(VENV)/.installed ## Record the Python client's vcrpy cassettes again, against a live test fleet
+	RECORD_CASSETTES=1 DEVFLEET_STATE_DIR=$(CURDIR)/var/cassettes PYTHONPATH=tools $(PY) -m pytest -p no:cacheprovider -q tests/e2e/test_client_live.py
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools

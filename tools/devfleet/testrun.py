@@ -63,7 +63,8 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         infra.stop()
         say(f"error: {exc}")
         return 1
-    results.append(_pytest("fleet_common", ["packages/fleet_common/tests"], config=unit, cwd=root, env=base_env()))
+    for package in ("fleet_common", "fleet_client"):
+        results.append(_pytest(package, [f"packages/{package}/tests"], config=unit, cwd=root, env=base_env()))
     try:
         wipe_state_dir(unit)
         infra.start()
