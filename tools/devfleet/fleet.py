@@ -156,6 +156,17 @@ class Fleet:
             if pending:
                 time.sleep(0.25)
 
+    def stop_service(self, service: str) -> None:
+        """Stop one service as an outage would (fault tests); `start_service` brings it back."""
+        child = next(child for child in self.children if child.name == service)
+        child.stop(self.config.stop_timeout)
+        self.children.remove(child)
+        say(f"{service}: stopped")
+
+    def start_service(self, service: str) -> None:
+        self._start_service(service)
+        self._wait_ready()
+
     def check_alive(self) -> None:
         """Raise, naming it, if anything we started has exited on its own."""
         for child in self.children:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from outbox.services import outbox_enqueue
 from tokens.services import user_tokens_revoke
 
 from .hashers import hashing_slot
@@ -59,7 +60,8 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the user; their refresh tokens go with them (cascade)."""
+    """Delete the user (refresh tokens cascade) and, in the same transaction, tell customers to follow."""
     user_id = str(user.pk)
     user.delete()
+    outbox_enqueue(topic="user.deleted", payload={"user_id": user_id})
     logger.info("user_deleted", user_id=user_id)

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "accounts",
     "tokens",
     "clients",
+    "outbox",
 ]
 MIDDLEWARE = fleet.MIDDLEWARE
 ROOT_URLCONF = "config.urls"
@@ -88,6 +89,10 @@ SIMPLE_JWT = {
     "LEEWAY": 30,
     "UPDATE_LAST_LOGIN": False,
 }
+
+# Service-to-service: where auth reaches customers on the internal network (the outbox delivers there).
+CUSTOMERS_INTERNAL_URL = fleet.required(env, "CUSTOMERS_INTERNAL_URL", dev_default="http://127.0.0.1:8002")
+OUTBOX_DISPATCHER = env.bool("OUTBOX_DISPATCHER", default=True)
 
 LOGGING = logging_config("auth", env.str("LOG_LEVEL", default="INFO"))
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from customers import views
+from customers import internal_views, views
 from fleet_common import health
 
 UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -11,6 +11,8 @@ urlpatterns = [
     re_path(r"^(?P<version>v1|v2)/customers/$", views.CustomerListView.as_view(), name="customer-list"),
     re_path(rf"^(?P<version>v1|v2)/customers/(?P<pk>{UUID})/$", views.CustomerDetailView.as_view(),
             name="customer-detail"),
+    path("internal/v1/owners/<str:owner>/customers/", internal_views.OwnerCustomersView.as_view(),
+         name="internal-owner-customers"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
 ]

@@ -22,3 +22,16 @@ class IsOwnerOrAdmin(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return request.user.has_scope(ADMIN) or obj.owner == request.user.sub
+
+
+class HasScope(BasePermission):
+    """One fixed scope, for endpoints that need exactly that (`HasScope.of(ADMIN)`)."""
+
+    scope = ""
+
+    @classmethod
+    def of(cls, scope: str) -> type["HasScope"]:
+        return type(f"HasScope_{scope}", (cls,), {"scope": scope, "message": f"This action needs the '{scope}' scope."})
+
+    def has_permission(self, request, view):
+        return request.user.has_scope(self.scope)

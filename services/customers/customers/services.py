@@ -36,3 +36,10 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
 @transaction.atomic
 def customer_delete(*, customer: Customer) -> None:
     customer.delete()
+
+
+@transaction.atomic
+def customers_erase_owner(*, owner: str) -> int:
+    """Delete every customer of `owner` (their account is gone); deleting none is fine."""
+    deleted, _ = Customer.objects.filter(owner=owner).delete()
+    return deleted

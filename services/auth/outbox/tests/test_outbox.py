@@ -1,0 +1,49 @@
+"""A user's deletion and the message that erases their customers commit together, and retry until delivered."""
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import user_delete
+from outbox import handlers
+from outbox.dispatcher import dispatch_due
+from outbox.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def customers_unreachable(settings):
+    settings.CUSTOMERS_INTERNAL_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    handlers._customers = None
+    yield
+    handlers._customers = None
+
+
+def test_deleting_a_user_writes_the_message_in_the_same_transaction(user):
+    user_id = str(user.pk)
+    user_delete(user=user)
+    message = OutboxMessage.objects.get()
+    assert message.topic == "user.deleted" and message.payload == {"user_id": user_id}
+
+
+def test_a_rolled_back_deletion_leaves_no_message(user):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        user_delete(user=user)
+        raise RuntimeError("the surrounding transaction fails")
+    assert not OutboxMessage.objects.exists()
+
+
+def test_an_undeliverable_message_is_kept_and_retried_later(user):
+    user_delete(user=user)
+    assert dispatch_due() == 1
+    message = OutboxMessage.objects.get()
+    assert message.delivered_at is None and message.attempts == 1
+    assert message.next_attempt_at > timezone.now()
+    assert "TransportError" in message.last_error
+    assert dispatch_due() == 0  # not due again yet
+
+
+def test_admin_delete_through_the_api_enqueues(api, user, staff, bearer):
+    assert bearer("root").delete(f"/v1/auth/users/{user.id}/").status_code == 204
+    assert OutboxMessage.objects.filter(topic="user.deleted").count() == 1

@@ -1,0 +1,22 @@
+"""Endpoints for other services on the internal network; the gateway never routes to them."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .permissions import HasScope
+from .scopes import ADMIN
+from .services import customers_erase_owner
+
+
+class OwnerCustomersView(APIView):
+    """`DELETE /internal/v1/owners/{owner}/customers/`: auth erases a deleted user's customers (idempotent)."""
+
+    permission_classes = [IsAuthenticated, HasScope.of(ADMIN)]
+
+    @extend_schema(exclude=True)
+    def delete(self, request, owner):
+        customers_erase_owner(owner=owner)
+        return Response(status=status.HTTP_204_NO_CONTENT)

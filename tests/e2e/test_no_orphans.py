@@ -1,0 +1,43 @@
+"""Deleting a user in auth removes their customers, even when customers is down at that moment."""
+
+import time
+
+import requests
+
+
+def admin_headers(fleet, gateway) -> dict:
+    import subprocess
+    import sys
+    import uuid
+
+    password = f"admin-{uuid.uuid4().hex}"
+    username = f"admin-{uuid.uuid4().hex[:8]}"
+    subprocess.run([sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", username,
+                    "--email", "admin@example.com"], cwd=fleet.config.service_dir("auth"),
+                   env={**fleet.env_for("auth"), "DJANGO_SUPERUSER_PASSWORD": password}, check=True,
+                   capture_output=True)
+    token = requests.post(f"{gateway}/v1/auth/token/", json={"username": username, "password": password}).json()
+    return {"Authorization": f"Bearer {token['access']}"}
+
+
+def test_a_deleted_users_customers_are_erased_after_customers_comes_back(fleet, gateway, new_user):
+    doomed, bystander = new_user(), new_user()
+    for user, email in ((doomed, "one@example.com"), (doomed, "two@example.com"), (bystander, "keep@example.com")):
+        assert user.request("POST", "/v1/customers/", json={"name": "c", "email": email}).status_code == 201
+    admin = admin_headers(fleet, gateway)
+
+    fleet.stop_service("customers")
+    try:
+        deleted = requests.delete(f"{gateway}/v1/auth/users/{doomed.id}/", headers=admin, timeout=10)
+        assert deleted.status_code == 204
+    finally:
+        fleet.start_service("customers")
+
+    # The doomed user's token still verifies until it expires, so it can look at its own (vanishing) rows.
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if doomed.request("GET", "/v1/customers/").json()["count"] == 0:
+            break
+        time.sleep(0.5)
+    assert doomed.request("GET", "/v1/customers/").json()["count"] == 0
+    assert bystander.request("GET", "/v1/customers/").json()["count"] == 1
