@@ -7,7 +7,7 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test lock clean
+.PHONY: help dev test k8s-check lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,11 +25,15 @@ dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on ht
 test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx
 	$(DEVFLEET) test
 
+k8s-check: $(VENV)/.installed ## Render, validate and scan the Kubernetes manifests (the k8s suite of make test)
+	$(PY) -m pytest -p no:cacheprovider tests/k8s
+
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools
 	cd services/auth && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
 	cd services/customers && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.txt requirements-dev.in
+	cd tests/k8s && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o checkov-requirements.txt checkov-requirements.in
 
 clean: ## Remove local state (databases, keys, logs) and the virtualenv
 	rm -rf var $(VENV)

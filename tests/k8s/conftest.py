@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from k8slib import OVERLAYS, ROOT, Rendered, load, render
+from k8slib import OVERLAYS, PROD_DATABASE_URLS, ROOT, Rendered, create_secrets, load, render
 
 RENDER_DIR = ROOT / "var" / "k8s" / "rendered"
 TOOLS_VENV = ROOT / "var" / "tools-venv"
@@ -42,19 +42,6 @@ def checkov() -> Path:
                         "-r", str(CHECKOV_LOCK)], check=True)
         stamp.write_text(lock)
     return binary
-
-
-#: Placeholder URLs for the prod Secrets in tests (the script insists on them).
-PROD_DATABASE_URLS = {
-    "AUTH_DATABASE_URL": "postgres://auth:secret@auth-db.example.com:5432/auth",
-    "CUSTOMERS_DATABASE_URL": "postgres://customers:secret@customers-db.example.com:5432/customers",
-}
-
-
-def create_secrets(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-    return subprocess.run(["bash", str(ROOT / "k8s" / "create-secrets.sh"), *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -76,3 +77,15 @@ def containers(workload: dict, *, init: bool = True) -> list[dict]:
 
 def labels(workload: dict) -> dict:
     return workload["spec"]["template"]["metadata"]["labels"]
+
+
+#: Placeholder URLs for the prod Secrets in tests (the script insists on them).
+PROD_DATABASE_URLS = {
+    "AUTH_DATABASE_URL": "postgres://auth:secret@auth-db.example.com:5432/auth",
+    "CUSTOMERS_DATABASE_URL": "postgres://customers:secret@customers-db.example.com:5432/customers",
+}
+
+
+def create_secrets(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(ROOT / "k8s" / "create-secrets.sh"), *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})})

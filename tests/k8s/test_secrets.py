@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PROD_DATABASE_URLS, create_secrets
-from k8slib import KUBERNETES_VERSIONS, OVERLAYS, ROOT, containers, pod_spec
+from k8slib import KUBERNETES_VERSIONS, OVERLAYS, PROD_DATABASE_URLS, ROOT, containers, create_secrets, pod_spec
 
 sys.path.insert(0, str(ROOT / "services" / "auth"))
 from tokens.keyring import load_key  # noqa: E402 - auth's own parser: the key must be one auth can use
