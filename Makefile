@@ -10,7 +10,7 @@ LOCKS := services/auth/requirements.txt services/customers/requirements.txt requ
 .PHONY: help dev test k8s-check lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
