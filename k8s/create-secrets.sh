@@ -91,4 +91,4 @@ secret auth-secrets --from-literal=DJANGO_SECRET_KEY="$(random)" --from-literal=
 secret customers-secrets --from-literal=DJANGO_SECRET_KEY="$(random)" --from-literal=DATABASE_URL="$customers_url"
 key=$(new_signing_key)
 secret auth-signing-keys --from-file="$key=$workdir/$key"
-printf 'create-secrets.sh: Secrets for namespace %s printed; pipe them to `kubectl create -f -`\n' "$namespace" >&2
+printf 'create-secrets.sh: Secrets for namespace %s printed; pipe them to: kubectl create -f -\n' "$namespace" >&2
