@@ -7,10 +7,10 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage cassettes lock clean
+.PHONY: help dev test manage cassettes k8s-check lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet_client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,15 @@ manage: $(VENV)/.installed ## Run manage.py against the dev fleet: make manage A
 cassettes: $(VENV)/.installed ## Record the Python client's vcrpy cassettes again, against a live test fleet
 	RECORD_CASSETTES=1 DEVFLEET_STATE_DIR=$(CURDIR)/var/cassettes PYTHONPATH=tools $(PY) -m pytest -p no:cacheprovider -q tests/e2e/test_client_live.py
 
+k8s-check: $(VENV)/.installed ## Render, validate and scan the Kubernetes manifests (the k8s suite of make test)
+	$(PY) -m pytest -p no:cacheprovider tests/k8s
+
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools
 	cd services/auth && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
 	cd services/customers && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.txt requirements-dev.in
+	cd tests/k8s && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o checkov-requirements.txt checkov-requirements.in
 
 clean: ## Remove local state (databases, keys, logs) and the virtualenv
 	rm -rf var $(VENV)

@@ -1,4 +1,5 @@
-"""`make test`: each service's suite against a fresh harness Postgres, then the end-to-end suite."""
+"""`make test`: the Kubernetes manifests, each service's suite against a fresh harness Postgres, the
+operations scripts (database backup and restore), then the end-to-end suite."""
 
 from __future__ import annotations
 
@@ -50,9 +51,25 @@ def _fresh(config: FleetConfig) -> StateLock:
     return lock
 
 
+def _root_suite(name: str, path: str, config: FleetConfig, root: Path) -> SuiteResult:
+    """A suite under tests/ run from the root with `import devfleet` available; it starts what it needs."""
+    try:
+        lock = _fresh(config)
+        lock.release()  # the suite's own Infra or Fleet takes it again
+    except FleetError as exc:
+        say(f"error: {exc}")
+        return SuiteResult(name, False, 0.0, f"not run: {exc}")
+    env = base_env()
+    env["DEVFLEET_STATE_DIR"] = str(config.state_dir)
+    tools = str(root / "tools")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+    return _pytest(name, [path], config=config, cwd=root, env=env)
+
+
 def run_tests(root: Path, *, fast: bool = False) -> int:
     """Run every suite even if one fails, print a summary line each, return the exit code."""
     unit = test_config(root, root / "var" / "test")
+    ops = test_config(root, root / "var" / "test-ops")
     e2e = test_config(root, root / "var" / "test-e2e")
     infra = Infra(unit)
     results: list[SuiteResult] = []
@@ -65,6 +82,8 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         return 1
     for package in ("fleet_common", "fleet_client"):
         results.append(_pytest(package, [f"packages/{package}/tests"], config=unit, cwd=root, env=base_env()))
+    # Static: renders, validates and scans the manifests; needs no database.
+    results.append(_pytest("k8s", ["tests/k8s"], config=unit, cwd=root, env=base_env()))
     try:
         wipe_state_dir(unit)
         infra.start()
@@ -79,20 +98,12 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
         infra.stop()
 
+    # ops and e2e start their own Postgres on the same test ports, one after the other.
+    results.append(_root_suite("ops", "tests/ops", ops, root))
     if fast:
         say("e2e: skipped (--fast)")
     else:
-        try:
-            lock = _fresh(e2e)
-            lock.release()  # the e2e conftest's Fleet takes it again
-            env = base_env()
-            env["DEVFLEET_STATE_DIR"] = str(e2e.state_dir)
-            tools = str(root / "tools")  # so the e2e conftest can `import devfleet`
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
-            results.append(_pytest("e2e", ["tests/e2e"], config=e2e, cwd=root, env=env))
-        except FleetError as exc:
-            say(f"error: {exc}")
-            results.append(SuiteResult("e2e", False, 0.0, f"not run: {exc}"))
+        results.append(_root_suite("e2e", "tests/e2e", e2e, root))
 
     print("\n== test summary ==", flush=True)
     for result in results:
