@@ -1,4 +1,5 @@
-"""`make test`: each service's suite against a fresh harness Postgres, then the end-to-end suite."""
+"""`make test`: each service's suite against a fresh harness Postgres, the gateway and deployment suites,
+then the end-to-end suite."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ def _pytest(name: str, args: list[str], *, config: FleetConfig, cwd: Path, env: 
     return SuiteResult(name, False, seconds, f"exit {code}")
 
 
+def _with_tools_on_path(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """So a suite's conftest can `import devfleet`."""
+    tools = str(root / "tools")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 def _fresh(config: FleetConfig) -> StateLock:
     """Take the state dir's lock, then wipe it: a running fleet there is refused, never wiped."""
     lock = StateLock(config.lock_path)
@@ -77,16 +85,20 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
         infra.stop()
 
+    # Suites that need no database: the gateway on its own (nginx in front of stand-in upstreams;
+    # its tests are independent, so two processes), and Django's deployment checklist.
+    env = _with_tools_on_path(root, base_env())
+    results.append(_pytest("gateway", ["-n", "2", "tests/gateway"], config=unit, cwd=root, env=env))
+    results.append(_pytest("deploy", ["tests/deploy"], config=unit, cwd=root, env=env))
+
     if fast:
         say("e2e: skipped (--fast)")
     else:
         try:
             lock = _fresh(e2e)
             lock.release()  # the e2e conftest's Fleet takes it again
-            env = base_env()
+            env = _with_tools_on_path(root, base_env())
             env["DEVFLEET_STATE_DIR"] = str(e2e.state_dir)
-            tools = str(root / "tools")  # so the e2e conftest can `import devfleet`
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
             results.append(_pytest("e2e", ["tests/e2e"], config=e2e, cwd=root, env=env))
         except FleetError as exc:
             say(f"error: {exc}")
