@@ -50,8 +50,12 @@ def rest_framework(**overrides) -> dict:
 
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times and counts everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "fleet_common.request_id.RequestIdMiddleware",
     "fleet_common.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+

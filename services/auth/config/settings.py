@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "rest_framework",
     "drf_spectacular",
+    "django_prometheus",
     "fleet_common",
     "accounts",
     "tokens",

@@ -15,6 +15,7 @@ urlpatterns = [
     path(".well-known/jwks.json", JWKSView.as_view(), name="jwks"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("", include("django_prometheus.urls")),  # /metrics, on the service's own port only
 ]
 
 handler400 = "fleet_common.errors.bad_request"

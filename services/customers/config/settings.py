@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "rest_framework",
     "drf_spectacular",
+    "django_prometheus",
     "fleet_common",
     "django_filters",
     "customers",
