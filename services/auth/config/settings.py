@@ -88,5 +88,5 @@ SIMPLE_JWT = {
 
 LOGGING = logging_config("auth", env.str("LOG_LEVEL", default="INFO"))
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind the gateway: forwarded scheme, secure cookies, no SSL redirect of our own (fleet_common).
+globals().update(fleet.behind_the_gateway(env))
