@@ -3,6 +3,7 @@ routing (404), methods (405), sizes (413, 414, 431), malformed requests (400), t
 (429) and an unreachable service (502). The gateway suite (tests/gateway) covers 503 and 504 with
 stand-in upstreams that can be made full or silent."""
 
+import concurrent.futures
 import http.client
 import json
 import socket
@@ -91,10 +92,11 @@ def test_too_many_credential_posts_from_one_client_get_a_429(gateway, fleet, new
         connection.close()
         return result
 
-    results = [post_token() for _ in range(3 * burst)]
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:  # at once: the rate refills nothing meanwhile
+        results = list(pool.map(lambda _: post_token(), range(3 * burst)))
     statuses = [status for status, _, _ in results]
     assert set(statuses) == {400, 429}, statuses  # auth's own 400 (empty body), or the gateway's 429
-    assert statuses.index(429) > burst  # the burst passes at once
+    assert statuses.count(400) >= burst + 1  # the burst passes at once
     status, headers, body = results[statuses.index(429)]
     assert_gateway_problem(status, headers, body, 429)
     assert headers["Retry-After"] == "1"
