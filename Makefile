@@ -19,8 +19,8 @@ $(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet
 	$(PY) -m pip install --quiet --no-deps -e packages/fleet_common -e packages/fleet_client
 	touch $@
 
-dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on http://127.0.0.1:8080)
-	$(DEVFLEET) dev
+dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on http://127.0.0.1:8080; TLS=1: https://127.0.0.1:8443)
+	$(DEVFLEET) dev $(if $(filter 1 yes true,$(TLS)),--tls) $(if $(CUSTOMERS_INSTANCES),--customers-instances $(CUSTOMERS_INSTANCES))
 
 test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx
 	$(DEVFLEET) test

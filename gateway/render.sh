@@ -8,10 +8,21 @@
 # below are substituted; nginx's own $variables pass through. Writes nothing outside OUTDIR.
 # Used by every run mode: dev orchestrator, container entrypoint, Kubernetes init step.
 #
-# Variables:
-#   GATEWAY_PORT        listen port (default 8080)
-#   AUTH_UPSTREAM       host:port of the auth service (required)
-#   CUSTOMERS_UPSTREAM  host:port of the customers service (required)
+# One set of templates for every mode. TLS is on when GATEWAY_TLS_CERT and GATEWAY_TLS_KEY
+# are set: then templates named *.tls.conf.template are rendered, otherwise those named
+# *.plain.conf.template; every other template is rendered in both.
+#
+# Variables (see gateway/README.md):
+#   GATEWAY_PORT                 plain HTTP listen port (default 8080)
+#   AUTH_UPSTREAM                host:port of auth, or several, space- or comma-separated (required)
+#   CUSTOMERS_UPSTREAM           host:port of customers, or several (required)
+#   GATEWAY_UPSTREAM_MAX_CONNS   requests in flight per upstream server (default 32)
+#   GATEWAY_AUTH_RATE            credential POSTs per client address, Nr/s or Nr/m (default 10r/s)
+#   GATEWAY_AUTH_BURST           requests above that rate let through at once (default 20)
+#   GATEWAY_TLS_CERT             TLS certificate chain, absolute path (TLS off when unset)
+#   GATEWAY_TLS_KEY              its private key, absolute path
+#   GATEWAY_TLS_PORT             HTTPS listen port (default 8443)
+#   GATEWAY_TLS_REDIRECT_PORT    HTTPS port clients see, for redirects (default GATEWAY_TLS_PORT)
 set -o errexit -o nounset -o pipefail
 
 die() { printf 'render.sh: %s\n' "$*" >&2; exit 1; }
@@ -24,22 +35,86 @@ templates_dir=$src_dir/templates
 [[ -f $src_dir/nginx.conf ]] || die "missing $src_dir/nginx.conf"
 [[ -d $templates_dir ]] || die "missing $templates_dir"
 
-export GATEWAY_PORT=${GATEWAY_PORT:-8080}
-[[ -n ${AUTH_UPSTREAM:-} ]] || die "AUTH_UPSTREAM is not set (host:port of the auth service, e.g. 127.0.0.1:8001)"
-[[ -n ${CUSTOMERS_UPSTREAM:-} ]] || die "CUSTOMERS_UPSTREAM is not set (host:port of the customers service, e.g. 127.0.0.1:8002)"
-export AUTH_UPSTREAM CUSTOMERS_UPSTREAM
+# --- Validate every value, so that none can ever inject nginx configuration ---
+is_port() { [[ $1 =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
+is_count() { [[ $1 =~ ^[0-9]{1,6}$ ]] && ((10#$1 >= $2)); }
 
-# Validate, so that a value can never inject nginx configuration.
-if [[ ! $GATEWAY_PORT =~ ^[0-9]{1,5}$ ]] || ((10#$GATEWAY_PORT < 1 || 10#$GATEWAY_PORT > 65535)); then
-    die "GATEWAY_PORT must be a port number (1-65535), got '$GATEWAY_PORT'"
+GATEWAY_PORT=${GATEWAY_PORT:-8080}
+is_port "$GATEWAY_PORT" || die "GATEWAY_PORT must be a port number (1-65535), got '$GATEWAY_PORT'"
+GATEWAY_PORT=$((10#$GATEWAY_PORT))
+
+GATEWAY_UPSTREAM_MAX_CONNS=${GATEWAY_UPSTREAM_MAX_CONNS:-32}
+is_count "$GATEWAY_UPSTREAM_MAX_CONNS" 1 \
+    || die "GATEWAY_UPSTREAM_MAX_CONNS must be a whole number >= 1, got '$GATEWAY_UPSTREAM_MAX_CONNS'"
+GATEWAY_UPSTREAM_MAX_CONNS=$((10#$GATEWAY_UPSTREAM_MAX_CONNS))
+
+GATEWAY_AUTH_RATE=${GATEWAY_AUTH_RATE:-10r/s}
+if [[ ! $GATEWAY_AUTH_RATE =~ ^([0-9]{1,6})r/([sm])$ ]] || ((10#${BASH_REMATCH[1]} < 1)); then
+    die "GATEWAY_AUTH_RATE must be Nr/s or Nr/m with N >= 1 (e.g. 10r/s), got '$GATEWAY_AUTH_RATE'"
 fi
-upstream_re='^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$'
-for name in AUTH_UPSTREAM CUSTOMERS_UPSTREAM; do
-    [[ ${!name} =~ $upstream_re ]] || die "$name must be host:port (e.g. auth:8000 or 127.0.0.1:8001), got '${!name}'"
-done
+# Retry-After of a 429: the time one request's worth of the rate takes to come back.
+rate=$((10#${BASH_REMATCH[1]})) unit=${BASH_REMATCH[2]}
+GATEWAY_AUTH_RATE=$rate"r/$unit"
+if [[ $unit == s ]]; then
+    GATEWAY_AUTH_RETRY_AFTER=1
+else
+    GATEWAY_AUTH_RETRY_AFTER=$(((60 + rate - 1) / rate))
+fi
+GATEWAY_AUTH_BURST=${GATEWAY_AUTH_BURST:-20}
+is_count "$GATEWAY_AUTH_BURST" 1 || die "GATEWAY_AUTH_BURST must be a whole number >= 1, got '$GATEWAY_AUTH_BURST'"
+GATEWAY_AUTH_BURST=$((10#$GATEWAY_AUTH_BURST))
 
+# AUTH_UPSTREAM="a:8000" or "a:8000 b:8000" or "a:8000,b:8000" -> AUTH_SERVERS, one
+# `server` line each (the indentation matches upstreams.conf.template).
+upstream_re='^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$'
+server_lines() {
+    local name=$1 list=${!1:-} lines='' address
+    local -a addresses
+    [[ -n ${list//[ ,]/} ]] || die "$name is not set (host:port of the service, or several separated by spaces or commas)"
+    IFS=$' \t\n,' read -r -d '' -a addresses <<<"$list" || true  # the whole value, every line
+    for address in "${addresses[@]}"; do
+        [[ -n $address ]] || continue
+        if [[ ! $address =~ $upstream_re ]] || ! is_port "${address##*:}"; then
+            die "$name must be host:port, or several separated by spaces or commas (e.g. auth:8000 or 127.0.0.1:8001), got '$address'"
+        fi
+        [[ $lines != *" $address "* ]] || die "$name lists $address twice"
+        lines+="${lines:+$'\n    '}server $address max_conns=$GATEWAY_UPSTREAM_MAX_CONNS;"
+    done
+    printf '%s' "$lines"
+}
+AUTH_SERVERS=$(server_lines AUTH_UPSTREAM)
+CUSTOMERS_SERVERS=$(server_lines CUSTOMERS_UPSTREAM)
+
+GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}
+GATEWAY_TLS_KEY=${GATEWAY_TLS_KEY:-}
+GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-8443}
+GATEWAY_TLS_REDIRECT_PORT=${GATEWAY_TLS_REDIRECT_PORT:-$GATEWAY_TLS_PORT}
+GATEWAY_HTTPS_PORT_SUFFIX=''
+if [[ -n $GATEWAY_TLS_CERT || -n $GATEWAY_TLS_KEY ]]; then
+    mode=tls
+    path_re='^/[A-Za-z0-9._/-]+$'
+    for name in GATEWAY_TLS_CERT GATEWAY_TLS_KEY; do
+        [[ -n ${!name} ]] || die "$name is not set: TLS needs both GATEWAY_TLS_CERT and GATEWAY_TLS_KEY"
+        [[ ${!name} =~ $path_re ]] || die "$name must be an absolute path of letters, digits and ._/-, got '${!name}'"
+    done
+    is_port "$GATEWAY_TLS_PORT" || die "GATEWAY_TLS_PORT must be a port number (1-65535), got '$GATEWAY_TLS_PORT'"
+    is_port "$GATEWAY_TLS_REDIRECT_PORT" \
+        || die "GATEWAY_TLS_REDIRECT_PORT must be a port number (1-65535), got '$GATEWAY_TLS_REDIRECT_PORT'"
+    GATEWAY_TLS_PORT=$((10#$GATEWAY_TLS_PORT)) GATEWAY_TLS_REDIRECT_PORT=$((10#$GATEWAY_TLS_REDIRECT_PORT))
+    ((GATEWAY_TLS_PORT != GATEWAY_PORT)) || die "GATEWAY_TLS_PORT and GATEWAY_PORT must differ"
+    ((GATEWAY_TLS_REDIRECT_PORT == 443)) || GATEWAY_HTTPS_PORT_SUFFIX=":$GATEWAY_TLS_REDIRECT_PORT"
+    skip_suffix=.plain.conf.template
+else
+    mode=plain
+    skip_suffix=.tls.conf.template
+fi
+
+export GATEWAY_PORT GATEWAY_UPSTREAM_MAX_CONNS GATEWAY_AUTH_RATE GATEWAY_AUTH_BURST GATEWAY_AUTH_RETRY_AFTER \
+    AUTH_SERVERS CUSTOMERS_SERVERS GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TLS_PORT GATEWAY_HTTPS_PORT_SUFFIX
 # shellcheck disable=SC2016 # literal names for envsubst, not expansions
-variables='${GATEWAY_PORT} ${AUTH_UPSTREAM} ${CUSTOMERS_UPSTREAM}'
+variables='${GATEWAY_PORT} ${GATEWAY_UPSTREAM_MAX_CONNS} ${GATEWAY_AUTH_RATE} ${GATEWAY_AUTH_BURST}
+${GATEWAY_AUTH_RETRY_AFTER} ${AUTH_SERVERS} ${CUSTOMERS_SERVERS} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}
+${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX}'
 
 mkdir -p -- "$outdir"
 outdir=$(cd -- "$outdir" && pwd -P)
@@ -52,6 +127,7 @@ trap 'rm -rf -- "$staging"' EXIT
 
 count=0
 while IFS= read -r -d '' template; do
+    [[ $template != *"$skip_suffix" ]] || continue
     rel=${template#"$templates_dir"/}
     target=$staging/conf.d/${rel%.template}
     mkdir -p -- "$(dirname -- "$target")"
@@ -75,5 +151,10 @@ mv -- "$staging/conf.d" "$outdir/conf.d"
 mv -f -- "$staging/nginx.conf" "$outdir/nginx.conf"
 rm -rf -- "$outdir/conf.d.old"
 
-printf 'render.sh: rendered %d files into %s (port %s, auth %s, customers %s)\n' \
-    "$count" "$outdir" "$GATEWAY_PORT" "$AUTH_UPSTREAM" "$CUSTOMERS_UPSTREAM" >&2
+if [[ $mode == tls ]]; then
+    listening="http $GATEWAY_PORT (redirects), https $GATEWAY_TLS_PORT"
+else
+    listening="http $GATEWAY_PORT"
+fi
+printf 'render.sh: rendered %d files into %s (%s; auth %s; customers %s)\n' "$count" "$outdir" "$listening" \
+    "$(tr -s ' ,\t\n' ' ' <<<"$AUTH_UPSTREAM" | xargs)" "$(tr -s ' ,\t\n' ' ' <<<"$CUSTOMERS_UPSTREAM" | xargs)" >&2

@@ -1,13 +1,16 @@
 """End-to-end fixtures: the whole fleet started the way `make dev` starts it, spoken to through nginx."""
 
 import os
+import socket
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from devfleet import Fleet, test_config
+from devfleet.tls import self_signed_pair
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,19 +38,20 @@ def gateway(fleet) -> str:
 
 
 class User:
-    """A registered, logged-in user talking HTTP to the gateway."""
+    """A registered, logged-in user talking HTTP to the gateway (`verify`: the CA file of a TLS gateway)."""
 
-    def __init__(self, gateway: str):
-        self.gateway = gateway
+    def __init__(self, gateway: str, verify: bool | str = True):
+        self.gateway, self.verify = gateway, verify
         self.username = f"user-{uuid.uuid4().hex[:12]}"
         self.password = f"pw-{uuid.uuid4().hex}"
-        response = requests.post(f"{gateway}/v1/auth/users/", json={"username": self.username, "password": self.password})
+        response = requests.post(f"{gateway}/v1/auth/users/", json={"username": self.username, "password": self.password},
+                                 verify=verify, timeout=10)
         assert response.status_code == 201, response.text
         self.id = response.json()["id"]
         self.tokens = self.login()
 
     def login(self) -> dict:
-        response = requests.post(f"{self.gateway}/v1/auth/token/",
+        response = requests.post(f"{self.gateway}/v1/auth/token/", verify=self.verify, timeout=10,
                                  json={"username": self.username, "password": self.password})
         assert response.status_code == 200, response.text
         return response.json()
@@ -56,10 +60,31 @@ class User:
     def headers(self) -> dict:
         return {"Authorization": f"Bearer {self.tokens['access']}"}
 
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, f"{self.gateway}{path}", headers=self.headers, timeout=10, **kwargs)
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
+        return requests.request(method, f"{self.gateway}{path}", headers={**self.headers, **(headers or {})},
+                                verify=self.verify, timeout=10, **kwargs)
 
 
 @pytest.fixture(scope="session")
 def new_user(gateway):
     return lambda: User(gateway)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's choice): never one of another fleet's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def tls_gateway(fleet):
+    """A second gateway in front of the same services, terminating TLS with devfleet's self-signed pair
+    (what `make dev TLS=1` runs): https on one port, redirects on another."""
+    config = fleet.config
+    cert, key = self_signed_pair(config.tls_dir)
+    port, tls_port = free_port(), free_port()
+    fleet.start_gateway("gateway-tls", directory=config.state_dir / "gateway-tls", port=port, tls_port=tls_port,
+                        tls_pair=(cert, key))
+    yield SimpleNamespace(url=f"https://127.0.0.1:{tls_port}", plain_url=f"http://127.0.0.1:{port}", cafile=str(cert))
+    fleet.stop_instance("gateway-tls")

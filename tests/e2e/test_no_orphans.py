@@ -26,12 +26,15 @@ def test_a_deleted_users_customers_are_erased_after_customers_comes_back(fleet, 
         assert user.request("POST", "/v1/customers/", json={"name": "c", "email": email}).status_code == 201
     admin = admin_headers(fleet, gateway)
 
-    fleet.stop_service("customers")
+    customers = [instance.name for instance in fleet.instances() if instance.service == "customers"]
+    for name in customers:
+        fleet.stop_instance(name)
     try:
         deleted = requests.delete(f"{gateway}/v1/auth/users/{doomed.id}/", headers=admin, timeout=10)
         assert deleted.status_code == 204
     finally:
-        fleet.start_service("customers")
+        for name in customers:
+            fleet.start_instance(name)
 
     # The doomed user's token still verifies until it expires, so it can look at its own (vanishing) rows.
     deadline = time.monotonic() + 40

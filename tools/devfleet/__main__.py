@@ -32,10 +32,10 @@ def _print_table(fleet: Fleet) -> None:
                     + ["  Ctrl-C stops everything started here.", ""]), flush=True)
 
 
-def dev() -> int:
+def dev(*, tls: bool = False, customers_instances: int = 1) -> int:
     """Start the dev fleet, stream its logs, stop it on Ctrl-C or SIGTERM; data stays in var/dev."""
     try:
-        fleet = Fleet(dev_config(REPO_ROOT))
+        fleet = Fleet(dev_config(REPO_ROOT, gateway_tls=tls, customers_instances=customers_instances))
     except ValueError as exc:  # e.g. GATEWAY_PORT=abc
         say(f"error: {exc}")
         return 1
@@ -89,7 +89,11 @@ def manage(service: str, args: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devfleet", description="Run the fleet as local processes.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("dev", help="start the whole fleet (make dev); Ctrl-C stops it")
+    dev_parser = commands.add_parser("dev", help="start the whole fleet (make dev); Ctrl-C stops it")
+    dev_parser.add_argument("--tls", action="store_true",
+                            help="the gateway terminates TLS with a self-signed certificate (var/dev/tls/cert.pem)")
+    dev_parser.add_argument("--customers-instances", type=int, default=1, metavar="N",
+                            help="run N customers processes behind the gateway (ports 8002, 8003, ...)")
     test = commands.add_parser("test", help="run every test suite against fresh infrastructure (make test)")
     test.add_argument("--fast", action="store_true", help="skip the end-to-end suite")
     run = commands.add_parser("manage", help="run a service's manage.py with the dev fleet's settings")
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "dev":
-        return dev()
+        return dev(tls=args.tls, customers_instances=args.customers_instances)
     if args.command == "manage":
         return manage(args.service, args.args)
     try:

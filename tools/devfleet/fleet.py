@@ -6,10 +6,11 @@ import shutil
 import time
 from pathlib import Path
 
-from .config import SERVICES, FleetConfig
+from .config import SERVICES, FleetConfig, Instance
 from .errors import FleetError
 from .infra import Infra, base_env
 from .processes import Child, find_binary, http_ok, make_dirs, run_checked, say
+from .tls import self_signed_pair
 
 
 class Fleet:
@@ -18,7 +19,9 @@ class Fleet:
     def __init__(self, config: FleetConfig) -> None:
         self.config = config
         self.infra = Infra(config)
-        self.children: list[Child] = []  # services and gateway, in start order
+        self.children: list[Child] = []  # service instances and gateways, in start order
+        self._ready_url: dict[str, tuple[str, Path | None]] = {}  # child name -> (URL answering 200, CA file)
+        self._nginx: str | None = None
 
     def __enter__(self) -> "Fleet":
         self.start()
@@ -35,32 +38,40 @@ class Fleet:
 
     def urls(self) -> dict[str, str]:
         config = self.config
-        return {
-            "gateway": f"http://127.0.0.1:{config.gateway_port}",
-            "auth": f"http://127.0.0.1:{config.auth_port}",
-            "customers": f"http://127.0.0.1:{config.customers_port}",
+        urls = {"gateway": config.public_url}
+        if config.gateway_tls:
+            urls["gateway"] += f" (CA: {config.tls_dir / 'cert.pem'}; http://127.0.0.1:{config.gateway_port} redirects)"
+        for instance in self.instances():
+            urls[instance.name] = f"http://127.0.0.1:{instance.port} (internal; /metrics)"
+        urls.update({
             "postgres": f"postgres://127.0.0.1:{config.postgres_port} (databases: {', '.join(SERVICES)})",
             "redis": f"redis://127.0.0.1:{config.redis_port}",
             "logs": str(config.logs_dir),
-        }
+        })
+        return urls
+
+    def instances(self) -> list[Instance]:
+        return [instance for service in SERVICES for instance in self.config.instances(service)]
 
     def log_paths(self) -> dict[str, Path]:
-        return {name: self.config.log_path(name) for name in ("postgres", "redis", *SERVICES, "gateway")}
+        names = ("postgres", "redis", *(instance.name for instance in self.instances()), "gateway")
+        return {name: self.config.log_path(name) for name in names}
 
     def start(self) -> None:
         if self.children:
             return
         config = self.config
-        python, nginx = self._preflight()
-        services = {s: config.service_port(s) for s in SERVICES}
-        self.infra.start(extra_ports={**services, "gateway": config.gateway_port})
+        python, self._nginx = self._preflight()
+        self.infra.start(extra_ports={**config.service_ports(), **config.gateway_ports()})
         try:
             for service in SERVICES:
                 self._prepare_service(service, python)
-            for service in SERVICES:
-                self._start_service(service)
-            self._start_gateway(nginx)
-            self._wait_ready()
+            for instance in self.instances():
+                self.start_instance(instance.name, wait=False)
+            tls_pair = self_signed_pair(config.tls_dir) if config.gateway_tls else None
+            self.start_gateway("gateway", directory=config.gateway_dir, port=config.gateway_port,
+                               tls_port=config.gateway_tls_port, tls_pair=tls_pair, wait=False)
+            self._wait_ready([child.name for child in self.children])
         except BaseException:
             self.stop()
             raise
@@ -90,82 +101,126 @@ class Fleet:
             run_checked([str(python), "manage.py", "signing_key", "create", "--if-missing"], cwd=cwd, env=env,
                         what="auth: manage.py signing_key create --if-missing")
 
-    def _start_service(self, service: str) -> None:
+    def child(self, name: str) -> Child | None:
+        return next((child for child in self.children if child.name == name), None)
+
+    def instance_env(self, instance: Instance) -> dict[str, str]:
+        """env_for(service) plus what belongs to this one gunicorn: its port and its metrics directory."""
+        env = self.env_for(instance.service)
+        env["GUNICORN_BIND"] = f"127.0.0.1:{instance.port}"
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(self.config.metrics_dir(instance.name))
+        return env
+
+    def start_instance(self, name: str, *, wait: bool = True) -> Child:
+        """Start one service instance (e.g. `customers-2`), also again after stop_instance()."""
         config = self.config
+        instance = next((i for i in self.instances() if i.name == name), None)
+        if instance is None:
+            raise FleetError(f"no service instance named {name!r}: {[i.name for i in self.instances()]}")
+        if self.child(name) is not None:
+            raise FleetError(f"{name} is already running")
+        make_dirs(config.metrics_dir(name))
         child = Child(
-            service,
+            name,
             [str(config.venv_bin("gunicorn")), "-c", "python:fleet_common.gunicorn_conf", "config.wsgi"],
-            cwd=config.service_dir(service), env=self.env_for(service),
-            log_path=config.log_path(service), run_dir=config.run_dir,
+            cwd=config.service_dir(instance.service), env=self.instance_env(instance),
+            log_path=config.log_path(name), run_dir=config.run_dir,
         )
         child.start()
         self.children.append(child)
+        self._ready_url[name] = (f"http://127.0.0.1:{instance.port}/readyz", None)
+        if wait:
+            self._wait_ready([name])
+        return child
 
-    def _nginx_argv(self, nginx: str, *extra: str) -> list[str]:
-        gateway = self.config.gateway_dir
+    def stop_instance(self, name: str) -> None:
+        """Stop one running child (a service instance or a gateway); the rest of the fleet keeps running."""
+        child = self.child(name)
+        if child is None:
+            raise FleetError(f"{name} is not running")
+        child.stop(self.config.stop_timeout)
+        self.children.remove(child)
+        say(f"{name}: stopped")
+
+    def _nginx_argv(self, nginx: str, directory: Path, *extra: str) -> list[str]:
         # -e stderr: nginx's own startup errors land in our log, not in /var/log/nginx.
-        return [nginx, "-e", "stderr", "-p", str(gateway), "-c", str(gateway / "nginx.conf"),
+        return [nginx, "-e", "stderr", "-p", str(directory), "-c", str(directory / "nginx.conf"),
                 "-g", "daemon off;", *extra]
 
-    def _start_gateway(self, nginx: str) -> None:
-        """Render the same template compose and Kubernetes use, test it, then run nginx in the foreground."""
+    def gateway_env(self, *, port: int, tls_port: int, tls_pair: tuple[Path, Path] | None) -> dict[str, str]:
+        """render.sh's variables for a gateway in front of every instance of this fleet."""
         config = self.config
-        gateway = config.gateway_dir
-        render = config.root / "gateway" / "render.sh"
-        make_dirs(gateway)
-        (gateway / "nginx.conf").unlink(missing_ok=True)
-        shutil.rmtree(gateway / "conf.d", ignore_errors=True)  # no stale server blocks from an older render
         env = base_env()
+        for name in [n for n in env if n.startswith("GATEWAY_") or n.endswith("_UPSTREAM")]:
+            del env[name]  # only what this fleet decides reaches render.sh
         env.update({
-            "GATEWAY_PORT": str(config.gateway_port),
-            "AUTH_UPSTREAM": f"127.0.0.1:{config.auth_port}",
-            "CUSTOMERS_UPSTREAM": f"127.0.0.1:{config.customers_port}",
+            "GATEWAY_PORT": str(port),
+            "AUTH_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("auth")),
+            "CUSTOMERS_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("customers")),
         })
-        run_checked(["bash", str(render), str(gateway)], env=env, cwd=config.root, what="gateway/render.sh")
-        if not (gateway / "nginx.conf").exists():
-            raise FleetError(f"gateway/render.sh did not write {gateway / 'nginx.conf'}")
-        for directory in ("tmp", "logs"):  # temp paths and nginx's default pid/log dir under the prefix
-            make_dirs(gateway / directory)
-        run_checked(self._nginx_argv(nginx, "-t"), env=env, cwd=gateway, what="nginx -t")
-        child = Child("gateway", self._nginx_argv(nginx), cwd=gateway, env=env,
-                      log_path=config.log_path("gateway"), run_dir=config.run_dir)
+        if config.gateway_auth_rate is not None:
+            env["GATEWAY_AUTH_RATE"] = config.gateway_auth_rate
+        if config.gateway_auth_burst is not None:
+            env["GATEWAY_AUTH_BURST"] = str(config.gateway_auth_burst)
+        if tls_pair is not None:
+            cert, key = tls_pair
+            env.update({"GATEWAY_TLS_CERT": str(cert), "GATEWAY_TLS_KEY": str(key), "GATEWAY_TLS_PORT": str(tls_port)})
+        return env
+
+    def start_gateway(self, name: str, *, directory: Path, port: int, tls_port: int,
+                      tls_pair: tuple[Path, Path] | None = None, wait: bool = True) -> Child:
+        """Render the same templates compose and Kubernetes use, test them, then run nginx in the foreground.
+
+        The fleet's own gateway is `gateway`; tests may add another (e.g. with TLS) in front of the same
+        instances, in its own directory and on its own ports. stop() stops it with the rest.
+        """
+        config = self.config
+        nginx = self._nginx or find_binary("nginx")
+        if not nginx:
+            raise FleetError("nginx is not installed (Debian: apt-get install -y nginx)")
+        render = config.root / "gateway" / "render.sh"
+        make_dirs(directory)
+        (directory / "nginx.conf").unlink(missing_ok=True)
+        shutil.rmtree(directory / "conf.d", ignore_errors=True)  # no stale server blocks from an older render
+        env = self.gateway_env(port=port, tls_port=tls_port, tls_pair=tls_pair)
+        run_checked(["bash", str(render), str(directory)], env=env, cwd=config.root, what="gateway/render.sh")
+        if not (directory / "nginx.conf").exists():
+            raise FleetError(f"gateway/render.sh did not write {directory / 'nginx.conf'}")
+        for subdirectory in ("tmp", "logs"):  # temp paths and nginx's default pid/log dir under the prefix
+            make_dirs(directory / subdirectory)
+        run_checked(self._nginx_argv(nginx, directory, "-t"), env=env, cwd=directory, what=f"{name}: nginx -t")
+        child = Child(name, self._nginx_argv(nginx, directory), cwd=directory, env=env,
+                      log_path=config.log_path(name), run_dir=config.run_dir)
         child.start()
         self.children.append(child)
+        if tls_pair is not None:  # /healthz over TLS proves the certificate and the https server
+            self._ready_url[name] = (f"https://127.0.0.1:{tls_port}/healthz", tls_pair[0])
+        else:
+            self._ready_url[name] = (f"http://127.0.0.1:{port}/healthz", None)
+        if wait:
+            self._wait_ready([name])
+        return child
 
-    def _wait_ready(self) -> None:
-        """Every service's /readyz and the gateway's /healthz answer 200, or a clear error within the deadline."""
+    def _wait_ready(self, names: list[str]) -> None:
+        """Each named child answers 200 (/readyz of an instance, /healthz of a gateway) before the deadline."""
         config = self.config
-        pending = {child.name: child for child in self.children}
-        url = {
-            **{s: f"http://127.0.0.1:{config.service_port(s)}/readyz" for s in SERVICES},
-            "gateway": f"http://127.0.0.1:{config.gateway_port}/healthz",
-        }
+        pending = {name: self.child(name) for name in names}
         deadline = time.monotonic() + config.ready_timeout
         while pending:
             for name, child in list(pending.items()):
+                url, cafile = self._ready_url[name]
                 if child.exited() is not None:
                     raise child.failure(f"exited with status {child.exited()} while starting")
-                if http_ok(url[name]):
-                    say(f"{name}: ready at {url[name]}")
+                if http_ok(url, cafile=cafile):
+                    say(f"{name}: ready at {url}")
                     del pending[name]
             self.infra.check_alive()
             if pending and time.monotonic() > deadline:
                 name, child = next(iter(pending.items()))
                 raise child.failure(f"did not come up within {config.ready_timeout:.0f} s "
-                                    f"(GET {url[name]} never answered 200)")
+                                    f"(GET {self._ready_url[name][0]} never answered 200)")
             if pending:
                 time.sleep(0.25)
-
-    def stop_service(self, service: str) -> None:
-        """Stop one service as an outage would (fault tests); `start_service` brings it back."""
-        child = next(child for child in self.children if child.name == service)
-        child.stop(self.config.stop_timeout)
-        self.children.remove(child)
-        say(f"{service}: stopped")
-
-    def start_service(self, service: str) -> None:
-        self._start_service(service)
-        self._wait_ready()
 
     def check_alive(self) -> None:
         """Raise, naming it, if anything we started has exited on its own."""
@@ -175,7 +230,7 @@ class Fleet:
         self.infra.check_alive()
 
     def stop(self) -> None:
-        """Gateway, customers, auth, then Redis and Postgres; every step is attempted."""
+        """Gateways, customers, auth, then Redis and Postgres; every step is attempted."""
         errors = []
         for child in reversed(self.children):
             try:

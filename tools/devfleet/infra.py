@@ -145,7 +145,7 @@ class Infra:
             "DJANGO_SECRET_KEY": self.secrets[secretsfile.secret_key_key(service)],
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
             "REDIS_URL": f"redis://127.0.0.1:{config.redis_port}/{REDIS_DB[service]}",
-            "JWT_ISSUER": f"http://127.0.0.1:{config.gateway_port}",
+            "JWT_ISSUER": config.public_url,
             "SERVICE_NAME": service,
             "GUNICORN_BIND": f"127.0.0.1:{config.service_port(service)}",
             "GUNICORN_WORKERS": str(config.workers),

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -96,10 +97,14 @@ def check_ports_free(ports: dict[str, int]) -> None:
 _NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def http_ok(url: str, timeout: float = 2.0) -> bool:
-    """GET answers 200; never through an HTTP proxy from the environment."""
+def http_ok(url: str, timeout: float = 2.0, cafile: Path | None = None) -> bool:
+    """GET answers 200; never through an HTTP proxy from the environment; https verified against `cafile`."""
+    opener = _NO_PROXY_OPENER
+    if cafile is not None:
+        context = ssl.create_default_context(cafile=str(cafile))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with _NO_PROXY_OPENER.open(url, timeout=timeout) as response:
+        with opener.open(url, timeout=timeout) as response:
             return response.status == 200
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
         return False
@@ -155,7 +160,12 @@ def stop_leftovers(run_dir: Path, timeout: float) -> None:
     if not run_dir.is_dir():
         return
     order = ["gateway", "customers", "auth", "redis"]  # reverse start order; unknown names last
-    pid_files = sorted(run_dir.glob("*.pid"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))
+
+    def rank(pid_file: Path) -> tuple[int, str]:
+        kind = pid_file.stem.split("-", 1)[0]  # customers-2 is a customers, gateway-tls a gateway
+        return (order.index(kind) if kind in order else 99, pid_file.stem)
+
+    pid_files = sorted(run_dir.glob("*.pid"), key=rank)
     for pid_file in pid_files:
         try:
             pid_text, start_text, boot_id, exe = pid_file.read_text().split(maxsplit=3)

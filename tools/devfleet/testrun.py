@@ -1,5 +1,5 @@
-"""`make test`: the Kubernetes manifests, each service's suite against a fresh harness Postgres, the
-operations scripts (database backup and restore), then the end-to-end suite."""
+"""`make test`: the shared packages, the Kubernetes manifests, each service's suite against a fresh
+harness Postgres, the gateway and deployment suites, the operations scripts, then the end-to-end suite."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def _pytest(name: str, args: list[str], *, config: FleetConfig, cwd: Path, env: 
     return SuiteResult(name, False, seconds, f"exit {code}")
 
 
+def _with_tools_on_path(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """So a suite's conftest can `import devfleet`."""
+    tools = str(root / "tools")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 def _fresh(config: FleetConfig) -> StateLock:
     """Take the state dir's lock, then wipe it: a running fleet there is refused, never wiped."""
     lock = StateLock(config.lock_path)
@@ -59,10 +66,8 @@ def _root_suite(name: str, path: str, config: FleetConfig, root: Path) -> SuiteR
     except FleetError as exc:
         say(f"error: {exc}")
         return SuiteResult(name, False, 0.0, f"not run: {exc}")
-    env = base_env()
+    env = _with_tools_on_path(root, base_env())
     env["DEVFLEET_STATE_DIR"] = str(config.state_dir)
-    tools = str(root / "tools")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
     return _pytest(name, [path], config=config, cwd=root, env=env)
 
 
@@ -97,6 +102,12 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     finally:
         # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
         infra.stop()
+
+    # Suites that need no database: the gateway on its own (nginx in front of stand-in upstreams;
+    # its tests are independent, so two processes), and Django's deployment checklist.
+    env = _with_tools_on_path(root, base_env())
+    results.append(_pytest("gateway", ["-n", "2", "tests/gateway"], config=unit, cwd=root, env=env))
+    results.append(_pytest("deploy", ["tests/deploy"], config=unit, cwd=root, env=env))
 
     # ops and e2e start their own Postgres on the same test ports, one after the other.
     results.append(_root_suite("ops", "tests/ops", ops, root))

@@ -2,11 +2,25 @@
 
 gthread workers keep connections alive; keepalive (75 s) outlives the gateway's upstream keepalive
 (60 s) so no request races a closing connection; timeouts nest inside the gateway's read timeout.
+
+Prometheus metrics stay correct under several workers: each worker writes its samples to files in
+PROMETHEUS_MULTIPROC_DIR and /metrics sums them (django-prometheus uses prometheus_client's
+MultiProcessCollector when that variable is set). The directory belongs to this one gunicorn: it is
+emptied when gunicorn starts, and a dead worker's live gauges are dropped.
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from fleet_common.logging import json_formatter_config
+
+# Set before any worker imports prometheus_client, which reads it once, at import. Without one from
+# the environment, a private directory for this run, removed at exit (metrics stay correct either way).
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
@@ -30,3 +44,23 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
+
+
+def on_starting(server):
+    """Start with no metric files: an earlier run's would be summed into this one's counters."""
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    """A worker is gone: drop its live gauges (its counters stay in the sums, as they must)."""
+    from prometheus_client import multiprocess  # imported here, never in the master before the variable is set
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -50,8 +50,41 @@ def rest_framework(**overrides) -> dict:
 
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times and counts everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "fleet_common.request_id.RequestIdMiddleware",
     "fleet_common.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inert for the API (DRF views are csrf_exempt; bearer tokens are not sent by browsers on
+    # their own); it protects any cookie-authenticated view added later, such as Django admin.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+
+def behind_the_gateway(env: environ.Env) -> dict:
+    """Security settings of a service that clients reach only through the gateway; `check --deploy` clean.
+
+    Each service applies them with `globals().update(fleet.behind_the_gateway(env))`.
+    """
+    secure_cookies = env.bool("DJANGO_SECURE_COOKIES", default=not is_dev(env))
+    return {
+        # The gateway replaces any client copy of X-Forwarded-Proto with its own scheme, so `https`
+        # here means the client really used TLS: request.is_secure() and built links follow it.
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        # Redirecting to https is the gateway's job (it redirects when it terminates TLS). Here it
+        # would break what reaches a service directly over plain HTTP inside the network: health
+        # probes, Prometheus, other services. Hence security.W008 is silenced below.
+        "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False),
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        # No session or CSRF cookie is set today (no admin, no sessions); if one ever is, never over HTTP.
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "CSRF_COOKIE_SECURE": secure_cookies,
+        "SILENCED_SYSTEM_CHECKS": [
+            "security.W004",  # HSTS: the gateway sends it, on TLS responses only (it knows when TLS is on)
+            "security.W008",  # SECURE_SSL_REDIRECT: the gateway's job, see above
+        ],
+    }

@@ -17,6 +17,7 @@ urlpatterns = [
     path(".well-known/oauth-authorization-server", AuthorizationServerMetadataView.as_view(), name="oauth-metadata"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("", include("django_prometheus.urls")),  # /metrics, on the service's own port only
 ]
 
 handler400 = "fleet_common.errors.bad_request"

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "rest_framework",
     "drf_spectacular",
+    "django_prometheus",
     "fleet_common",
     "django_filters",
     "customers",
@@ -54,5 +55,5 @@ FLEET_JWT = {
 
 LOGGING = logging_config("customers", env.str("LOG_LEVEL", default="INFO"))
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind the gateway: forwarded scheme, secure cookies, no SSL redirect of our own (fleet_common).
+globals().update(fleet.behind_the_gateway(env))

@@ -1,6 +1,6 @@
 """Every route of customers: two views, explicit URLs, under /v1/ and /v2/."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from customers import internal_views, views
 from fleet_common import health
@@ -15,6 +15,7 @@ urlpatterns = [
          name="internal-owner-customers"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("", include("django_prometheus.urls")),  # /metrics, on the service's own port only
 ]
 
 handler400 = "fleet_common.errors.bad_request"

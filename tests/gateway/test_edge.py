@@ -1,0 +1,214 @@
+"""The gateway's behaviour at the edge, with real nginx and stand-in upstreams: what it answers itself
+(502, 503, 504, 429) and how (problem+json, Retry-After), which requests it retries on another
+server, which headers it sets, forwards and drops, and TLS."""
+
+import concurrent.futures
+import http.client
+import time
+
+import pytest
+import requests
+
+PROBLEM = "application/problem+json"
+
+
+def assert_gateway_problem(response: requests.Response, status: int) -> dict:
+    """An error the gateway made itself: problem+json with the status and the response's request id."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def routes(auth, customers=None, **variables) -> dict[str, str]:
+    addresses = lambda ups: " ".join(u.address for u in ups) if isinstance(ups, list) else ups.address  # noqa: E731
+    return {"AUTH_UPSTREAM": addresses(auth), "CUSTOMERS_UPSTREAM": addresses(customers or auth), **variables}
+
+
+# --- errors the gateway makes itself ------------------------------------------------------------
+def test_an_upstream_that_refuses_connections_is_a_problem_json_502(gateway, upstreams):
+    auth = upstreams()
+    dead = upstreams()
+    dead.close()  # its port now refuses connections
+    gw = gateway(**routes(auth, dead))
+    body = assert_gateway_problem(requests.get(f"{gw.url}/v1/customers/", headers={"X-Request-ID": "req-502"}), 502)
+    assert body["request_id"] == "req-502"
+
+
+def test_an_upstream_that_accepts_no_connection_in_time_is_a_504(gateway, upstreams):
+    gw = gateway(**routes(upstreams(), upstreams("blackhole")))
+    started = time.monotonic()
+    response = requests.get(f"{gw.url}/v1/customers/", timeout=15)
+    assert_gateway_problem(response, 504)
+    assert time.monotonic() - started < 6  # proxy_connect_timeout (3 s), not proxy_read_timeout (25 s)
+
+
+def test_when_every_server_is_at_max_conns_requests_are_shed_at_once_with_503(gateway, upstreams):
+    slow = [upstreams("slow", delay=1.5), upstreams("slow", delay=1.5)]
+    gw = gateway(**routes(upstreams(), slow, GATEWAY_UPSTREAM_MAX_CONNS="1"))
+
+    def timed_get(_):
+        started = time.monotonic()
+        response = requests.get(f"{gw.url}/v1/customers/", timeout=10)
+        return response, time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(timed_get, range(8)))
+
+    served = [r for r, _ in results if r.status_code == 200]
+    shed = [(r, seconds) for r, seconds in results if r.status_code == 503]
+    assert len(served) + len(shed) == 8, [r.status_code for r, _ in results]
+    assert 1 <= len(served) <= 2 and len(shed) >= 6
+    assert all(u.max_in_flight <= 1 for u in slow)  # max_conns holds across nginx's workers (shared zone)
+    for response, seconds in shed:
+        assert_gateway_problem(response, 503)
+        assert response.headers["Retry-After"] == "5"
+        assert seconds < 1.0  # shed at once, not queued behind the slow requests
+
+
+@pytest.mark.parametrize("method, attempts", [("GET", 2), ("HEAD", 2), ("PUT", 2), ("DELETE", 2),
+                                              ("POST", 1), ("PATCH", 1)])
+def test_only_idempotent_requests_are_retried_on_another_server(method, attempts, gateway, upstreams):
+    """Both servers read the request and hang up: nginx tries a second server for an idempotent method
+    only; a POST or PATCH that reached a server may have been acted on and is never sent twice."""
+    hangups = [upstreams("hangup"), upstreams("hangup")]
+    gw = gateway(**routes(upstreams(), hangups))
+    response = requests.request(method, f"{gw.url}/v1/customers/", json=None if method in ("GET", "HEAD") else {})
+    assert response.status_code == 502
+    assert sum(len(u.requests) for u in hangups) == attempts
+
+
+def test_a_request_that_never_reached_a_stopped_server_goes_to_another(gateway, upstreams):
+    """A refused connection means nothing was sent: even a POST is safely passed to the next server."""
+    alive, stopped = upstreams(), upstreams()
+    stopped.close()
+    gw = gateway(**routes(upstreams(), [stopped, alive]))
+    statuses = [requests.request(method, f"{gw.url}/v1/customers/", json={}).status_code
+                for method in ("GET", "POST", "PATCH") * 4]
+    assert statuses == [200] * 12
+    assert len(alive.requests) == 12
+
+
+# --- edge rate limits ---------------------------------------------------------------------------
+def post_from(gw, path: str, source: str = "127.0.0.1") -> requests.Response:
+    """A POST whose client address is `source` (any 127.x.y.z is this machine)."""
+    connection = http.client.HTTPConnection("127.0.0.1", gw.port, source_address=(source, 0), timeout=5)
+    connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json"})
+    raw = connection.getresponse()
+    response = requests.Response()
+    response.status_code, response._content = raw.status, raw.read()
+    response.headers = requests.structures.CaseInsensitiveDict(raw.getheaders())
+    connection.close()
+    return response
+
+
+def test_credential_posts_over_the_rate_get_a_429_with_retry_after(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth, upstreams(), GATEWAY_AUTH_RATE="1r/m", GATEWAY_AUTH_BURST="1"))
+    assert [post_from(gw, "/v1/auth/token/").status_code for _ in range(2)] == [200, 200]  # 1 + burst
+    limited = post_from(gw, "/v1/auth/token/")
+    assert_gateway_problem(limited, 429)
+    assert limited.headers["Retry-After"] == "60"  # one request's worth of 1r/m
+    # One budget per client for every credential endpoint, under any spelling of the path.
+    for path in ("/v2/auth/token/", "/v1/auth/token/refresh/", "/v2/auth/users/", "/v1/auth/oauth/token/",
+                 "/v1/auth/./token/", "/v1//auth/token/"):
+        assert post_from(gw, path).status_code == 429, path
+    assert len(auth.requests) == 2
+    # Counted per client address; other endpoints and other methods are not limited.
+    assert post_from(gw, "/v1/auth/token/", source="127.0.0.2").status_code == 200
+    assert post_from(gw, "/v1/auth/token/revoke/").status_code == 200
+    assert requests.get(f"{gw.url}/v1/auth/users/").status_code == 200
+
+
+def test_a_services_own_429_passes_through_with_its_own_retry_after(gateway, upstreams):
+    throttled = upstreams("status", status=429, headers={"Retry-After": "7"}, body=b'{"detail":"slow down"}')
+    gw = gateway(**routes(throttled))
+    response = requests.get(f"{gw.url}/v1/auth/me/")
+    assert response.status_code == 429
+    assert response.json() == {"detail": "slow down"}  # the service's body, not replaced
+    assert response.headers["Retry-After"] == "7"  # exactly one, the service's
+
+
+# --- headers ------------------------------------------------------------------------------------
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+def test_security_headers_on_every_response_and_once(gateway, upstreams):
+    loose = {"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "default-src *",
+             "Referrer-Policy": "unsafe-url", "X-Content-Type-Options": "nosniff"}
+    gw = gateway(**routes(upstreams("echo", headers=loose)))
+    for response in (requests.get(f"{gw.url}/v1/auth/me/"), requests.get(f"{gw.url}/nowhere"),
+                     requests.get(f"{gw.url}/healthz")):
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (response.url, name)  # requests joins duplicates with ", "
+        assert "Strict-Transport-Security" not in response.headers  # never over plain HTTP
+        assert response.headers["Server"] == "nginx"  # no version
+
+
+def test_forwarding_headers_are_the_gateways_own(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth))
+    spoofed = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example",
+               "Forwarded": "for=203.0.113.9", "X-Real-IP": "203.0.113.9", "Proxy": "http://evil.example"}
+    seen = requests.get(f"{gw.url}/v1/auth/me/", headers=spoofed).json()["headers"]
+    assert seen["X-Forwarded-For"] == "127.0.0.1"
+    assert seen["X-Forwarded-Proto"] == "http"
+    assert seen["Host"] == f"127.0.0.1:{gw.port}"  # with its port, for Location and pagination links
+    for dropped in ("X-Forwarded-Host", "Forwarded", "X-Real-IP", "Proxy", "Connection"):
+        assert dropped not in seen
+
+
+def test_upstream_connections_are_kept_alive(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth))
+    with requests.Session() as client:  # one client connection, so one nginx worker serves all three
+        connections = {client.get(f"{gw.url}/v1/auth/me/").json()["connection"] for _ in range(3)}
+    assert len(connections) == 1
+
+
+def test_compression_never_weakens_a_services_etag(gateway, upstreams):
+    """gzip would turn a strong ETag weak (W/"..."), and If-Match would then never match."""
+    body = b'{"results": [' + b",".join(b'{"name": "Ada Lovelace"}' for _ in range(2000)) + b"]}"
+    gw = gateway(**routes(upstreams("status", status=200, headers={"ETag": '"v42"'}, body=body)))
+    response = requests.get(f"{gw.url}/v1/customers/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["ETag"] == '"v42"'
+    assert "Content-Encoding" not in response.headers
+
+
+# --- TLS ----------------------------------------------------------------------------------------
+def test_with_tls_the_service_learns_the_client_used_https(gateway, upstreams, tls_pair):
+    cert, key = tls_pair
+    auth = upstreams()
+    gw = gateway(**routes(auth), GATEWAY_TLS_CERT=str(cert), GATEWAY_TLS_KEY=str(key))
+    response = requests.get(f"{gw.https_url}/v1/auth/me/", verify=str(cert))
+    seen = response.json()["headers"]
+    assert seen["X-Forwarded-Proto"] == "https"
+    assert seen["Host"] == f"127.0.0.1:{gw.tls_port}"
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    missing = requests.get(f"{gw.https_url}/nowhere", verify=str(cert))
+    assert_gateway_problem(missing, 404)
+    assert missing.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_with_tls_plain_http_is_redirected_to_https(gateway, upstreams, tls_pair):
+    cert, key = tls_pair
+    auth = upstreams()
+    gw = gateway(**routes(auth), GATEWAY_TLS_CERT=str(cert), GATEWAY_TLS_KEY=str(key))
+    target = f"https://127.0.0.1:{gw.tls_port}/v1/auth/users/?page=2"
+    for method, status in (("GET", 301), ("HEAD", 301), ("POST", 308), ("PATCH", 308)):
+        response = requests.request(method, f"{gw.url}/v1/auth/users/?page=2", allow_redirects=False)
+        assert response.status_code == status, method
+        assert response.headers["Location"] == target
+        assert "Strict-Transport-Security" not in response.headers
+    assert auth.requests == []  # nothing reached a service over plain HTTP
+    health = requests.get(f"{gw.url}/healthz")  # probes and load balancers speak plain HTTP
+    assert health.status_code == 200 and "Strict-Transport-Security" not in health.headers
+    # nginx's own errors on the plain port are problem+json too.
+    assert_gateway_problem(requests.get(f"{gw.url}/" + "a" * 9000), 414)
