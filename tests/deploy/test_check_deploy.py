@@ -28,6 +28,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DATABASE_URL": "postgres://service:password@db.internal:5432/service",
         "JWT_ISSUER": "https://api.example.com",
         "AUTH_SIGNING_KEYS_DIR": str(keys),
+        "CUSTOMERS_INTERNAL_URL": "http://customers:8000",
         "AUTH_JWKS_URL": "http://auth:8000/.well-known/jwks.json",
     })
     env.update(overrides)

@@ -58,7 +58,7 @@ def test_the_mounted_files_render_to_a_config_nginx_accepts(overlay, tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     upstreams = (conf / "conf.d" / "upstreams.conf").read_text()
-    assert "server auth:8000;" in upstreams and "server customers:8000;" in upstreams
+    assert "server auth:8000 " in upstreams and "server customers:8000 " in upstreams
     # No cluster DNS here: point the Service names at loopback so `nginx -t` can resolve them.
     (conf / "conf.d" / "upstreams.conf").write_text(
         upstreams.replace("auth:8000", "127.0.0.1:8000").replace("customers:8000", "127.0.0.1:8000"))
@@ -67,4 +67,5 @@ def test_the_mounted_files_render_to_a_config_nginx_accepts(overlay, tmp_path):
     check = subprocess.run(["nginx", "-e", "stderr", "-p", str(prefix), "-c", str(conf / "nginx.conf"), "-t"],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    assert f"listen {env_from['GATEWAY_PORT']} default_server" in (conf / "conf.d" / "gateway.conf").read_text()
+    rendered = "".join(path.read_text() for path in (conf / "conf.d").rglob("*.conf"))
+    assert f"listen {env_from['GATEWAY_PORT']} default_server" in rendered
