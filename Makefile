@@ -7,7 +7,7 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test lock clean
+.PHONY: help dev test schema lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on ht
 
 test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx
 	$(DEVFLEET) test
+
+schema: $(VENV)/.installed ## Write the OpenAPI documents of both versions of both services into docs/openapi/
+	$(PY) tools/schema.py
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools

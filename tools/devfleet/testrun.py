@@ -77,6 +77,12 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
         infra.stop()
 
+    # Contract tests: the committed OpenAPI documents (no infrastructure; manage.py spectacular per service).
+    env = base_env()
+    tools = str(root / "tools")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tools, env.get("PYTHONPATH", "")) if p)
+    results.append(_pytest("contract", ["tests/contract"], config=unit, cwd=root, env=env))
+
     if fast:
         say("e2e: skipped (--fast)")
     else:
