@@ -47,7 +47,8 @@ class User:
         return {"Authorization": f"Bearer {self.tokens['access']}"}
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, f"{self.gateway}{path}", headers=self.headers, timeout=10, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.gateway}{path}", headers=headers, timeout=10, **kwargs)
 
 
 @pytest.fixture
