@@ -27,6 +27,7 @@ from functools import lru_cache
 import redis
 import structlog
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
@@ -135,8 +136,11 @@ class RedisThrottleMixin:
     result: HitResult | None = None
 
     def get_rate(self):
-        """Read the rates at call time, so settings changes (and tests) take effect."""
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) if self.scope else None
+        """Read the rates at call time, so settings changes (and tests) take effect; a missing rate is an error."""
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(f"No throttle rate set for the {self.scope!r} scope") from None
 
     def allow_request(self, request, view):
         if self.rate is None:

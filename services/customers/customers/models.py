@@ -37,10 +37,12 @@ class Customer(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
+            # Also serves ?email= (lower(email) = ...).
             models.UniqueConstraint(Lower("email"), "owner", name="customer_owner_email_uniq"),
         ]
         indexes = [
             models.Index(fields=["owner", "id"], name="customer_owner_id_idx"),
+            models.Index("owner", Lower("company"), name="customer_owner_company_idx"),  # ?company=
             *(_keyset_index(field) for field in ORDERING_FIELDS),
             *(_trigram_index(field) for field in ("name", "email", "company")),
         ]

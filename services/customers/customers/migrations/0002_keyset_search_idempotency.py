@@ -65,4 +65,8 @@ class Migration(migrations.Migration):
             model_name='idempotencykey',
             constraint=models.UniqueConstraint(models.F('owner'), models.F('key'), name='idempotency_owner_key_uniq'),
         ),
+        migrations.AddIndex(
+            model_name='customer',
+            index=models.Index(models.F('owner'), django.db.models.functions.text.Lower('company'), name='customer_owner_company_idx'),
+        ),
     ]
