@@ -1,4 +1,4 @@
-"""`make test`: each service's suite against a fresh harness Postgres, then the end-to-end suite."""
+"""`make test`: each service's suite against a fresh harness Postgres, the contract suite, then the end-to-end suite."""
 
 from __future__ import annotations
 
