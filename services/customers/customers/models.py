@@ -12,7 +12,11 @@ ORDERING_FIELDS = ("created_at", "updated_at", "name", "email")
 
 
 def _keyset_index(field: str) -> models.Index:
-    """(owner, field, id): one owner's rows in list order, so a page is an index range scan at any depth."""
+    """(owner, field, id): one owner's rows in list order, so a page is an index range scan at any depth.
+
+    An admin's list (no owner filter) ordered by one of these fields has no such index and sorts;
+    add (field, id) indexes if admins come to page through millions of rows.
+    """
     return models.Index(fields=["owner", field, "id"], name=f"customer_owner_{field}_idx")
 
 
