@@ -7,7 +7,7 @@ DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage cassettes k8s-check lock clean
+.PHONY: help dev test manage cassettes k8s-check schema lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ cassettes: $(VENV)/.installed ## Record the Python client's vcrpy cassettes agai
 
 k8s-check: $(VENV)/.installed ## Render, validate and scan the Kubernetes manifests (the k8s suite of make test)
 	$(PY) -m pytest -p no:cacheprovider tests/k8s
+
+schema: $(VENV)/.installed ## Write the OpenAPI documents of both versions of both services into docs/openapi/
+	$(PY) tools/schema.py
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools

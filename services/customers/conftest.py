@@ -80,3 +80,21 @@ def alice(client_for):
 @pytest.fixture
 def bob(client_for):
     return client_for(str(uuid.uuid4()))
+
+
+@pytest.fixture
+def admin(client_for):
+    return client_for(str(uuid.uuid4()), scopes=("customers:admin",))
+
+
+@pytest.fixture
+def make_customers():
+    """Rows straight into the database (not through the API, so no throttle counts them)."""
+    from customers.models import Customer
+
+    def _make(owner: str, count: int, **fields) -> list:
+        return [Customer.objects.create(owner=owner, **{"name": f"Customer {i:03d}", "email": f"c{i}@example.com",
+                                                        **fields})
+                for i in range(count)]
+    return _make
+

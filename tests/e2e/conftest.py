@@ -60,9 +60,10 @@ class User:
     def headers(self) -> dict:
         return {"Authorization": f"Bearer {self.tokens['access']}"}
 
-    def request(self, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
-        return requests.request(method, f"{self.gateway}{path}", headers={**self.headers, **(headers or {})},
-                                verify=self.verify, timeout=10, **kwargs)
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {**self.headers, **kwargs.pop("headers", None) or {}}
+        return requests.request(method, f"{self.gateway}{path}", headers=headers, verify=self.verify, timeout=10,
+                                **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """`make test`: the shared packages, the Kubernetes manifests, each service's suite against a fresh
-harness Postgres, the gateway and deployment suites, the operations scripts, then the end-to-end suite."""
+harness Postgres, the contract, gateway and deployment suites, the operations scripts, then the end-to-end suite."""
 
 from __future__ import annotations
 
@@ -103,9 +103,11 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
         # Stopped before e2e: its fleet uses the same test ports (test_config) for Postgres and Redis.
         infra.stop()
 
-    # Suites that need no database: the gateway on its own (nginx in front of stand-in upstreams;
-    # its tests are independent, so two processes), and Django's deployment checklist.
+    # Suites that need no database: the committed OpenAPI documents (manage.py spectacular per service),
+    # the gateway on its own (nginx in front of stand-in upstreams; independent tests, so two processes),
+    # and Django's deployment checklist.
     env = _with_tools_on_path(root, base_env())
+    results.append(_pytest("contract", ["tests/contract"], config=unit, cwd=root, env=env))
     results.append(_pytest("gateway", ["-n", "2", "tests/gateway"], config=unit, cwd=root, env=env))
     results.append(_pytest("deploy", ["tests/deploy"], config=unit, cwd=root, env=env))
 

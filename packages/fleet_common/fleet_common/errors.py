@@ -47,9 +47,23 @@ def problem_body(request, status_code: int, data) -> dict:
     return body
 
 
+#: SQLSTATEs of a server that is going away or not accepting connections (class 08 is connection exceptions).
+CONNECTION_SQLSTATES = {"57P01", "57P02", "57P03"}
+
+
+def is_connection_error(exc: Exception) -> bool:
+    """The database is unreachable (retry later), as opposed to a failing query (a bug: 500)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in CONNECTION_SQLSTATES
+
+
 def exception_handler(exc, context):
     """DRF's handler plus: a lost database connection is a 503, and v2 speaks problem+json."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if is_connection_error(exc):
         exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,5 +1,6 @@
 """JSON log lines with the request id, and never a secret in them."""
 
+import os
 import time
 
 import structlog
@@ -62,7 +63,7 @@ def json_formatter_config(service: str) -> dict:
 
 
 class AccessLogMiddleware:
-    """One line per request with status and duration; the query string is left out (it may carry secrets)."""
+    """One line per request with status, duration and worker pid; the query string is left out (it may carry secrets)."""
 
     logger = structlog.get_logger("access")
 
@@ -79,6 +80,7 @@ class AccessLogMiddleware:
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 2),
             remote_addr=request.META.get("REMOTE_ADDR"),
+            pid=os.getpid(),
         )
         return response
 

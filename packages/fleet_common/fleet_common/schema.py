@@ -1,6 +1,16 @@
-"""OpenAPI descriptions of what the shared package adds to DRF."""
+"""OpenAPI descriptions of what the shared package adds to DRF: bearer tokens, error bodies per version, headers."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from .errors import PROBLEM_CONTENT_TYPE, PROBLEM_VERSIONS
+from .settings import DEFAULT_API_LIFECYCLE
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -13,3 +23,140 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "An access token from `POST /v2/auth/token/` or the client-credentials grant."}
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, as every v2 error is answered."""
+
+    type = serializers.CharField(help_text="Always `about:blank`: the status code says what happened.")
+    title = serializers.CharField(help_text="The status code's reason phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="What went wrong, for a person.")
+    instance = serializers.CharField(help_text="The request path.")
+    request_id = serializers.CharField(required=False, help_text="The `X-Request-ID` of the request.")
+    code = serializers.CharField(required=False, help_text="A machine-readable error code.")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text="400 only: the messages of each invalid field or parameter, by name.")
+
+    class Meta:
+        ref_name = "Problem"
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """DRF's own error body, as v1 answers every error but field errors."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
+V1_FIELD_ERRORS = {
+    "type": "object",
+    "description": "DRF's field errors: a list of messages per field name (`detail` for a malformed body).",
+    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+}
+
+DESCRIPTIONS = {
+    400: "The request is invalid: a field, a query parameter or the JSON itself.",
+    401: "No bearer token, or a token that is invalid or expired (`WWW-Authenticate: Bearer`).",
+    403: "The token lacks the scope this method needs; the detail names it.",
+    404: "No such object, or one of another owner (its existence is not revealed).",
+    405: "The method is not allowed on this path.",
+    409: "A request with the same `Idempotency-Key` is still in progress.",
+    412: "`If-Match` does not match the current `ETag`: nothing was changed.",
+    415: "The request body's content type is not accepted.",
+    422: "The `Idempotency-Key` was already used with a different request.",
+    429: "Too many requests: retry after `Retry-After` seconds.",
+    503: "A dependency (database, token keys) is unavailable: retry after `Retry-After` seconds.",
+}
+
+
+#: Responses given after the throttles ran (401 and 403 are decided before them).
+THROTTLED_STATUSES = [200, 201, 204, 304, 400, 404, 405, 409, 412, 415, 422, 429, 503]
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    """An error status in `@extend_schema(responses=...)`: the body follows the version's error format."""
+
+    status: int
+    description: str
+    versions: tuple[str, ...] | None = None  # None: every version
+
+
+def error_responses(*statuses: int, versions: tuple[str, ...] | None = None,
+                    descriptions: dict[int, str] | None = None) -> dict:
+    """`{status: ErrorResponse}` for `responses=`; `versions` limits them (e.g. a v1-only 404)."""
+    descriptions = {**DESCRIPTIONS, **(descriptions or {})}
+    return {status: ErrorResponse(status, descriptions[status], versions) for status in statuses}
+
+
+def _lifecycle(version: str | None) -> dict | None:
+    return getattr(settings, "API_LIFECYCLE", DEFAULT_API_LIFECYCLE).get(version)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema plus the fleet's conventions, per API version.
+
+    Error statuses declared with `error_responses()` get v1's DRF body or v2's problem+json; a
+    deprecated version documents its lifecycle headers; throttled views their rate-limit headers.
+    """
+
+    def _version(self) -> str | None:
+        return getattr(self.view.request, "version", None)
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        parameters.append(OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER,
+                                           response=[429, 503], description="Seconds to wait before retrying."))
+        if self._is_throttled():
+            parameters += [
+                OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.HEADER, response=THROTTLED_STATUSES,
+                                 description=description)
+                for name, description in (
+                    ("X-RateLimit-Limit", "Requests allowed in the current window (the tightest limit that applies)."),
+                    ("X-RateLimit-Remaining", "Requests left in the current window."),
+                    ("X-RateLimit-Reset", "Seconds until the current window ends."),
+                )
+            ]
+        lifecycle = _lifecycle(self._version())
+        if lifecycle:
+            successor = lifecycle["successor"]
+            parameters += [
+                OpenApiParameter("Deprecation", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
+                                 description="RFC 9745: `@<unix time>` when this version was deprecated."),
+                OpenApiParameter("Sunset", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
+                                 description="RFC 8594: the HTTP date after which this version may be removed."),
+                OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,
+                                 description=f'`<.../{successor}/...>; rel="successor-version"`: the same resource '
+                                             f"in {successor}."),
+            ]
+        return parameters
+
+    def _is_throttled(self) -> bool:
+        from .throttling import RedisThrottleMixin  # noqa: PLC0415 - needs configured settings
+
+        return any(isinstance(throttle, RedisThrottleMixin) for throttle in self.view.get_throttles())
+
+    def _get_response_bodies(self, direction="response"):
+        responses = self.get_response_serializers()
+        if not (isinstance(responses, dict) and any(isinstance(v, ErrorResponse) for v in responses.values())):
+            return super()._get_response_bodies(direction)
+        bodies = {}
+        for code, value in responses.items():
+            media_types = None
+            if isinstance(code, tuple):
+                code, media_types = code[0], code[1:]
+            if isinstance(value, ErrorResponse):
+                if value.versions is not None and self._version() not in value.versions:
+                    continue
+                value, media_types = self._error_body(value)
+            bodies[str(code)] = self._get_response_for_code(value, str(code), media_types, direction)
+        return bodies
+
+    def _error_body(self, error: ErrorResponse):
+        if self._version() in PROBLEM_VERSIONS:
+            return OpenApiResponse(ProblemSerializer, description=error.description), [PROBLEM_CONTENT_TYPE]
+        body = V1_FIELD_ERRORS if error.status == 400 else ErrorDetailSerializer
+        return OpenApiResponse(body, description=error.description), None

@@ -1,5 +1,7 @@
 """Settings both services share, built from their own `env`; each service's settings module calls these."""
 
+from datetime import datetime, timezone
+
 import environ
 
 DEV_ENVIRONMENTS = ("dev", "test")
@@ -41,12 +43,60 @@ def rest_framework(**overrides) -> dict:
         "DEFAULT_VERSION": "v2",
         "ALLOWED_VERSIONS": ["v1", "v2"],
         "EXCEPTION_HANDLER": "fleet_common.errors.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_SCHEMA_CLASS": "fleet_common.schema.AutoSchema",
         "UNAUTHENTICATED_USER": None,
         "NUM_PROXIES": 1,
     }
     config.update(overrides)
     return config
+
+
+#: v1 is the frozen legacy contract; v2 is its successor (dates overridable with `api_lifecycle(env)`).
+DEFAULT_API_LIFECYCLE = {
+    "v1": {
+        "deprecation": datetime(2026, 12, 1, tzinfo=timezone.utc),
+        "sunset": datetime(2027, 12, 1, tzinfo=timezone.utc),
+        "successor": "v2",
+    },
+}
+
+
+def api_lifecycle(env: environ.Env) -> dict:
+    """`API_V1_DEPRECATED_AT` and `API_V1_SUNSET_AT` (ISO 8601) move v1's dates without a release."""
+    v1 = DEFAULT_API_LIFECYCLE["v1"]
+    return {"v1": {
+        "deprecation": _aware(env.str("API_V1_DEPRECATED_AT", default="") or v1["deprecation"].isoformat()),
+        "sunset": _aware(env.str("API_V1_SUNSET_AT", default="") or v1["sunset"].isoformat()),
+        "successor": "v2",
+    }}
+
+
+def _aware(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def throttling(env: environ.Env, *, scopes: dict[str, str] | None = None) -> dict:
+    """DRF throttle settings counting in Redis (fleet_common.throttling); rates from the environment.
+
+    `THROTTLE_RATE_ANON`, `THROTTLE_RATE_USER` and `THROTTLE_RATE_<SCOPE>` (scope upper-cased,
+    dashes as underscores) take DRF's rate syntax: `100/min`, `10/s`, `1000/hour`, `5000/day`.
+    """
+    rates = {
+        "anon": env.str("THROTTLE_RATE_ANON", default="60/min"),
+        "user": env.str("THROTTLE_RATE_USER", default="600/min"),
+    }
+    for scope, default in (scopes or {}).items():
+        rates[scope] = env.str(f"THROTTLE_RATE_{scope.upper().replace('-', '_')}", default=default)
+    return {
+        "DEFAULT_THROTTLE_CLASSES": [
+            "fleet_common.throttling.AnonRateThrottle",
+            "fleet_common.throttling.UserRateThrottle",
+            "fleet_common.throttling.ScopedRateThrottle",
+            "fleet_common.throttling.WriteScopedRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": rates,
+    }
 
 
 MIDDLEWARE = [
@@ -56,6 +106,8 @@ MIDDLEWARE = [
     "fleet_common.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "fleet_common.lifecycle.DeprecationHeadersMiddleware",
+    "fleet_common.throttling.RateLimitHeadersMiddleware",
     # Inert for the API (DRF views are csrf_exempt; bearer tokens are not sent by browsers on
     # their own); it protects any cookie-authenticated view added later, such as Django admin.
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -16,6 +16,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "django_prometheus",
@@ -33,7 +34,13 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 APPEND_SLASH = False
 
-REST_FRAMEWORK = fleet.rest_framework()
+REST_FRAMEWORK = fleet.rest_framework(**fleet.throttling(env, scopes={"customers-write": "120/min"}))
+# Throttle counters, shared by every worker and replica (fleet_common.throttling).
+REDIS_URL = fleet.required(env, "REDIS_URL", dev_default="redis://127.0.0.1:6379/1")
+# v1's Deprecation and Sunset dates (fleet_common.lifecycle).
+API_LIFECYCLE = fleet.api_lifecycle(env)
+# Idempotency-Key results are replayed for at least this long, then pruned (prune_idempotency_keys).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "customers",
     "DESCRIPTION": "Customer records of the fleet, owned by the token's subject.",

@@ -1,9 +1,13 @@
-"""Page-number pagination, capped."""
+"""Page sizes of the customer list: v1 pages by number, v2 by a keyset cursor (fleet_common.pagination)."""
 
-from rest_framework.pagination import PageNumberPagination
+from fleet_common.pagination import KeysetCursorPagination, StrictPageNumberPagination
 
 
-class CustomerPageNumberPagination(PageNumberPagination):
+class CustomerPageNumberPagination(StrictPageNumberPagination):
     page_size = 20
-    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class CustomerCursorPagination(KeysetCursorPagination):
+    page_size = 20
     max_page_size = 100

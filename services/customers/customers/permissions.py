@@ -1,5 +1,6 @@
 """Scopes per method (model permissions) and ownership per object (object permissions)."""
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .scopes import ADMIN, READ, WRITE
@@ -18,10 +19,12 @@ class HasCustomerScope(BasePermission):
 
 
 class IsOwnerOrAdmin(BasePermission):
-    """Only the owner, or customers:admin, may touch a customer (the queryset already says so)."""
+    """Only the owner, or customers:admin, may touch a customer; to anyone else it does not exist (404)."""
 
     def has_object_permission(self, request, view, obj):
-        return request.user.has_scope(ADMIN) or obj.owner == request.user.sub
+        if request.user.has_scope(ADMIN) or obj.owner == request.user.sub:
+            return True
+        raise NotFound()  # The queryset already hides it; a 403 here would reveal that it exists.
 
 
 class HasScope(BasePermission):

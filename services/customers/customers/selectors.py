@@ -15,4 +15,5 @@ def customer_visible_to(principal) -> QuerySet[Customer]:
 
 
 def customer_email_taken(*, owner: str, email: str, exclude_id=None) -> bool:
+    """Emails are unique per owner, case-insensitively (the database enforces it too)."""
     return Customer.objects.filter(owner=owner, email__iexact=email).exclude(pk=exclude_id).exists()

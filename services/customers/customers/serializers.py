@@ -8,8 +8,13 @@ from .models import Customer
 from .selectors import customer_email_taken
 from .services import DUPLICATE_EMAIL
 
+#: Optional members a merge patch may remove (null blanks them).
+REMOVABLE_FIELDS = {"phone", "company"}
+
 
 class CustomerSerializer(serializers.ModelSerializer):
+    """Read, replace (PUT) and change (PATCH): `id`, `owner` and the timestamps are the server's."""
+
     name = StrictCharField(max_length=200)
     email = StrictEmailField(max_length=254)
     phone = StrictCharField(max_length=32, required=False, allow_blank=True)
@@ -20,12 +25,40 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "email", "phone", "company", "owner", "created_at", "updated_at"]
         read_only_fields = ["id", "owner", "created_at", "updated_at"]
 
+    def owner_for_validation(self, attrs: dict) -> str:
+        return self.instance.owner if self.instance else self.context["caller"]
+
+    def validate(self, attrs):
+        email = attrs.get("email")
+        if email is not None and customer_email_taken(owner=self.owner_for_validation(attrs), email=email,
+                                                      exclude_id=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]})
+        return attrs
+
     def replacement(self) -> dict:
         """For PUT: every writable field, the omitted optional ones back to their defaults."""
         return {"phone": "", "company": "", **self.validated_data}
 
-    def validate_email(self, email: str) -> str:
-        owner = self.context["owner"]
-        if customer_email_taken(owner=owner, email=email, exclude_id=getattr(self.instance, "pk", None)):
-            raise serializers.ValidationError(DUPLICATE_EMAIL)
-        return email
+
+class CustomerCreateSerializer(CustomerSerializer):
+    """Create: as above, and `owner` may be given by a `customers:admin` caller (imports); others' is ignored."""
+
+    owner = StrictCharField(max_length=255, required=False, allow_blank=False,
+                            help_text="Only honoured for a caller with `customers:admin` (imports); "
+                                      "otherwise ignored: the owner is the token's subject.")
+
+    class Meta(CustomerSerializer.Meta):
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        if not self.context.get("is_admin"):
+            attrs.pop("owner", None)
+        return attrs
+
+    def owner_for_validation(self, attrs: dict) -> str:
+        return attrs.get("owner") or self.context["caller"]
+
+    def create_arguments(self) -> dict:
+        """Keyword arguments for `customer_create`, the owner resolved."""
+        return {**self.validated_data, "owner": self.owner_for_validation(self.validated_data)}

@@ -1,8 +1,15 @@
-"""Writes of customers; the owner comes from the token, never from the body (unless an admin imports)."""
+"""Writes of customers; the owner comes from the token, never from the body (unless an admin imports).
+
+Updates and deletes are one guarded statement (`... WHERE id = %s AND version IN (...)`), so a
+stale `If-Match` changes nothing even when two writers race: the row count says who won.
+"""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from rest_framework.exceptions import ValidationError
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
+
+from fleet_common.exceptions import PreconditionFailed
 
 from .models import Customer
 
@@ -19,23 +26,34 @@ def customer_create(*, owner: str, name: str, email: str, phone: str = "", compa
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, **fields) -> Customer:
-    """Apply `fields` and bump the version in one UPDATE."""
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    customer.version = F("version") + 1
+def customer_update(*, customer: Customer, fields: dict, if_match: set[int] | None = None) -> Customer:
+    """Apply `fields` and bump the version in one UPDATE, only if the version is one of `if_match`."""
+    rows = _guarded(customer, if_match)
     try:
         with transaction.atomic():
-            customer.save(update_fields=[*fields, "version", "updated_at"])
+            changed = rows.update(**fields, version=F("version") + 1, updated_at=timezone.now())
     except IntegrityError as error:
         raise ValidationError({"email": [DUPLICATE_EMAIL]}) from error
-    customer.refresh_from_db()
-    return customer
+    if not changed:
+        raise _lost_race(if_match)
+    return Customer.objects.get(pk=customer.pk)
 
 
 @transaction.atomic
-def customer_delete(*, customer: Customer) -> None:
-    customer.delete()
+def customer_delete(*, customer: Customer, if_match: set[int] | None = None) -> None:
+    deleted, _ = _guarded(customer, if_match).delete()
+    if not deleted:
+        raise _lost_race(if_match)
+
+
+def _guarded(customer: Customer, if_match: set[int] | None):
+    rows = Customer.objects.filter(pk=customer.pk)
+    return rows if if_match is None else rows.filter(version__in=if_match)
+
+
+def _lost_race(if_match: set[int] | None) -> Exception:
+    """No row matched: another writer changed it (412) or, unconditionally, deleted it (404)."""
+    return NotFound() if if_match is None else PreconditionFailed()
 
 
 @transaction.atomic

@@ -1,63 +1,185 @@
 """Two views for one model: the collection and one customer. Parse, call a service, serialize."""
 
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from .pagination import CustomerPageNumberPagination
+from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
+from fleet_common.schema import error_responses
+
+from .conditional import customer_etag, if_match_versions, not_modified
+from .filters import CustomerFilter, CustomerSearchFilter, StrictOrderingFilter
+from .idempotency import (
+    HEADER as IDEMPOTENCY_HEADER,
+    REPLAYED_HEADER,
+    StoredResponse,
+    idempotency_key,
+    request_fingerprint,
+    run_idempotent,
+)
+from .models import Customer
+from .pagination import CustomerCursorPagination, CustomerPageNumberPagination
 from .permissions import HasCustomerScope, IsOwnerOrAdmin
+from .scopes import ADMIN
 from .selectors import customer_visible_to
-from .serializers import CustomerSerializer
+from .serializers import REMOVABLE_FIELDS, CustomerCreateSerializer, CustomerSerializer
 from .services import customer_create, customer_delete, customer_update
+
+ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201, 304],
+                        description='The strong entity tag of this version of the customer, `"<id>-<version>"`.')
+IF_NONE_MATCH = OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                 description="An ETag the client holds: 304 without a body if still current.")
+IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                            description="Change only if the customer's ETag is still this one; otherwise 412 "
+                                        "and nothing changes.")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER,
+    description="Up to 255 visible ASCII characters, unique per create, kept 24 h per caller: a retry with the "
+                "same key and body replays the first response (with `Idempotent-Replayed: true`); another body "
+                "is a 422; a retry while the first is still running is a 409.")
+REPLAYED = OpenApiParameter(REPLAYED_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201],
+                            description="`true` when this is the stored response of an earlier request with the "
+                                        "same `Idempotency-Key`.")
+LOCATION = OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+                            description="The new customer's URL.")
+LINK = OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                        description='v2: RFC 8288 links to the neighbouring pages, `rel="next"` and `rel="prev"`.')
 
 
 class CallerCustomersMixin:
     """Both views see only the caller's customers (all of them with customers:admin)."""
 
     serializer_class = CustomerSerializer
+    write_throttle_scope = "customers-write"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting, with no caller
+            return Customer.objects.none()
         return customer_visible_to(self.request.user)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "owner": getattr(self.request.user, "sub", None)}
+        return {**super().get_serializer_context(), "caller": getattr(self.request.user, "sub", None),
+                "is_admin": bool(self.request.user and self.request.user.has_scope(ADMIN))}
+
+    @property
+    def api_version(self) -> str | None:
+        return getattr(getattr(self, "request", None), "version", None) or getattr(self, "kwargs", {}).get("version")
 
 
 class CustomerListView(CallerCustomersMixin, generics.ListAPIView):
     """`GET` the caller's customers, `POST` a new one."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope]
-    pagination_class = CustomerPageNumberPagination
+    filter_backends = [DjangoFilterBackend, CustomerSearchFilter, StrictOrderingFilter]
+    filterset_class = CustomerFilter
+    search_fields = ["name", "email", "company"]
 
+    @property
+    def pagination_class(self):
+        return CustomerCursorPagination if self.api_version == "v2" else CustomerPageNumberPagination
+
+    @extend_schema(
+        summary="List the caller's customers",
+        parameters=[LINK],
+        responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403, 429, 503),
+                   **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a customer",
+        request=CustomerCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY, LOCATION, ETAG, REPLAYED],
+        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503)},
+    )
     def post(self, request, version):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = customer_create(owner=request.user.sub, **serializer.validated_data)
-        location = request.build_absolute_uri(reverse("customer-detail", kwargs={"version": version, "pk": customer.pk}))
-        return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        key = idempotency_key(request)
+
+        def create() -> StoredResponse:
+            serializer = CustomerCreateSerializer(data=request.data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            customer = customer_create(**serializer.create_arguments())
+            location = request.build_absolute_uri(
+                reverse("customer-detail", kwargs={"version": version, "pk": customer.pk}))
+            return StoredResponse(status.HTTP_201_CREATED, CustomerSerializer(customer).data,
+                                  {"Location": location, "ETag": customer_etag(customer)})
+
+        if key is None:
+            return create().as_response()
+        fingerprint = request_fingerprint(caller=request.user.sub, method=request.method, path=request.path,
+                                          body=request.data)
+        stored, replayed = run_idempotent(owner=request.user.sub, key=key, fingerprint=fingerprint, action=create)
+        return stored.as_response(replayed=replayed)
 
 
-class CustomerDetailView(CallerCustomersMixin, generics.RetrieveAPIView):
+class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
     """One customer: read, replace, change or delete; another owner's id is a 404."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope, IsOwnerOrAdmin]
 
+    def get_parsers(self):
+        """v2's PATCH also takes an RFC 7396 merge patch."""
+        method = getattr(getattr(self, "request", None), "method", None)
+        if method == "PATCH" and self.api_version == "v2":
+            return [JSONParser(), MergePatchJSONParser()]
+        return super().get_parsers()
+
+    @extend_schema(
+        summary="Fetch a customer",
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: CustomerSerializer, 304: OpenApiResponse(description="Not modified: the `If-None-Match` "
+                                                                              "ETag is current."),
+                   **error_responses(401, 403, 404, 429, 503)},
+    )
+    def get(self, request, version, pk):
+        customer = self.get_object()
+        if not_modified(request, customer):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": customer_etag(customer)})
+        return self._respond(customer)
+
+    @extend_schema(
+        summary="Replace a customer",
+        parameters=[IF_MATCH, ETAG],
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+    )
     def put(self, request, version, pk):
-        return self._update(request, partial=False)
+        customer = self.get_object()
+        expected = if_match_versions(request, customer)
+        serializer = self.get_serializer(customer, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(customer_update(customer=customer, fields=serializer.replacement(), if_match=expected))
 
+    @extend_schema(
+        summary="Change some fields of a customer",
+        description="v2 also takes `application/merge-patch+json` (RFC 7396): `null` blanks `phone` or `company`.",
+        parameters=[IF_MATCH, ETAG],
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+    )
     def patch(self, request, version, pk):
-        return self._update(request, partial=True)
+        customer = self.get_object()
+        expected = if_match_versions(request, customer)
+        data = request.data
+        if request.content_type.split(";")[0].strip() == MERGE_PATCH_MEDIA_TYPE:
+            data = merge_patch_to_partial(data, removable=REMOVABLE_FIELDS)
+        serializer = self.get_serializer(customer, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(customer_update(customer=customer, fields=serializer.validated_data, if_match=expected))
 
+    @extend_schema(
+        summary="Delete a customer",
+        parameters=[IF_MATCH],
+        responses={204: None, **error_responses(401, 403, 404, 412, 429, 503)},
+    )
     def delete(self, request, version, pk):
-        customer_delete(customer=self.get_object())
+        customer = self.get_object()
+        customer_delete(customer=customer, if_match=if_match_versions(request, customer))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _update(self, request, *, partial: bool):
-        customer = self.get_object()
-        serializer = self.get_serializer(customer, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        fields = serializer.validated_data if partial else serializer.replacement()
-        customer = customer_update(customer=customer, **fields)
-        return Response(self.get_serializer(customer).data)
+    def _respond(self, customer) -> Response:
+        return Response(self.get_serializer(customer).data, headers={"ETag": customer_etag(customer)})

@@ -1,0 +1,208 @@
+"""List pagination, strict about its parameters: page numbers for v1, a true keyset cursor for v2.
+
+Both refuse a malformed `page_size` (not a number, below 1 or above the maximum) with a 400
+rather than silently using the default, so a client never misreads a page it did not ask for.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+MAX_CURSOR_LENGTH = 2048
+
+
+def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
+    """`?page_size=`: an integer from 1 to `maximum`; absent means `default`; anything else is a 400."""
+    raw = request.query_params.get(param)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationError({param: [f"Must be an integer from 1 to {maximum}."]})
+    return int(raw)
+
+
+class StrictPageNumberPagination(PageNumberPagination):
+    """`{count, next, previous, results}`; a malformed page is a 400, a page past the end a 404."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    invalid_page_message = "Page {page_number} does not exist: {message}."
+
+    def get_page_size(self, request):
+        return strict_page_size(request, param=self.page_size_query_param, default=self.page_size,
+                                maximum=self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_query_param: ["Must be a positive integer (or `last`)."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = ("A page number from 1 (or `last`); malformed: 400, "
+                                            "past the last page: 404.")
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["description"] = f"Results per page, 1 to {self.max_page_size} (default {self.page_size})."
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: just after (or, going back, just before) the row with these keys."""
+
+    value: object
+    pk: object
+    reverse: bool
+
+
+class KeysetCursorPagination(CursorPagination):
+    """A true keyset over (ordering field, primary key), both directions, for every allowed ordering.
+
+    DRF's CursorPagination positions on the first ordering field only and skips ties with an
+    OFFSET, so a page deep in a run of equal values costs more and more. Here a page is
+    `WHERE field >= v AND (field > v OR pk > k) ORDER BY field, pk LIMIT n + 1` (mirrored for
+    descending orders and for going back): an index on (…, field, pk) answers it as one range scan
+    from the cursor's position, so its cost does not depend on the depth or the table's size.
+
+    The ordering comes from the view's ordering filter as `[field, pk]` with the same direction.
+    The cursor is base64 of JSON (ordering, field value, pk, direction); anything that does not
+    decode to a position valid for this ordering is a 400.
+    """
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("pk",)
+    invalid_cursor_message = "Invalid cursor."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.model = queryset.model
+        field = self.ordering[0].lstrip("-")
+        self.key_field = "pk" if field in ("pk", self.model._meta.pk.name) else field
+        descending = self.ordering[0].startswith("-")
+        position = self.decode_cursor(request)
+        reverse = bool(position and position.reverse)
+        backwards = descending != reverse  # walking towards smaller keys
+        if position is not None:
+            queryset = queryset.filter(self._beyond(position, backwards=backwards))
+        order = [f"-{name}" if backwards else name for name in self._key_names()]
+        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        if reverse:
+            self.page.reverse()
+            self.has_previous, self.has_next = more, True
+        else:
+            self.has_next, self.has_previous = more, position is not None
+        return self.page
+
+    def _key_names(self) -> list[str]:
+        return ["pk"] if self.key_field == "pk" else [self.key_field, "pk"]
+
+    def _beyond(self, position: Position, *, backwards: bool) -> Q:
+        """Rows strictly after `position` in the walking direction, as an index range plus a tie filter."""
+        strict, loose = ("lt", "lte") if backwards else ("gt", "gte")
+        if self.key_field == "pk":
+            return Q(**{f"pk__{strict}": position.pk})
+        field = self.key_field
+        return Q(**{f"{field}__{loose}": position.value}) & (
+            Q(**{f"{field}__{strict}": position.value}) | Q(**{f"pk__{strict}": position.pk}))
+
+    def get_ordering(self, request, queryset, view):
+        for backend in getattr(view, "filter_backends", []):
+            if issubclass(backend, OrderingFilter):
+                return list(backend().get_ordering(request, queryset, view))
+        return list(self.ordering)
+
+    def get_page_size(self, request):
+        return strict_page_size(request, param=self.page_size_query_param, default=self.page_size,
+                                maximum=self.max_page_size)
+
+    # --- cursors ---------------------------------------------------------------------------------
+    def _keys_of(self, row) -> tuple:
+        value = None if self.key_field == "pk" else getattr(row, self.key_field)
+        return value, row.pk
+
+    def encode_cursor(self, position: Position) -> str:
+        value = position.value.isoformat() if hasattr(position.value, "isoformat") else position.value
+        payload = {"o": self.ordering[0], "v": value, "k": str(position.pk), "r": position.reverse}
+        token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+        return replace_query_param(self.base_url, self.cursor_query_param, token.rstrip("="))
+
+    def decode_cursor(self, request) -> Position | None:
+        token = request.query_params.get(self.cursor_query_param)
+        if token is None:
+            return None
+        try:
+            if len(token) > MAX_CURSOR_LENGTH:
+                raise ValueError("too long")
+            payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if not isinstance(payload, dict) or set(payload) != {"o", "v", "k", "r"}:
+                raise ValueError("shape")
+            if payload["o"] != self.ordering[0] or not isinstance(payload["r"], bool):
+                raise ValueError("another ordering")
+            pk = self.model._meta.pk.to_python(payload["k"])
+            value = None
+            if self.key_field != "pk":
+                if not isinstance(payload["v"], str):
+                    raise ValueError("value")
+                value = self.model._meta.get_field(self.key_field).to_python(payload["v"])
+                if value is None or (hasattr(value, "tzinfo") and value.tzinfo is None):
+                    raise ValueError("value")
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, DjangoValidationError,
+                FieldDoesNotExist) as error:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
+        return Position(value=value, pk=pk, reverse=payload["r"])
+
+    def get_next_link(self):
+        if not self.has_next or not self.page:
+            return None
+        value, pk = self._keys_of(self.page[-1])
+        return self.encode_cursor(Position(value, pk, reverse=False))
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if not self.page:  # past the end, e.g. every later row was deleted: back to the start
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        value, pk = self._keys_of(self.page[0])
+        return self.encode_cursor(Position(value, pk, reverse=True))
+
+    def get_paginated_response(self, data):
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        links = [f'<{url}>; rel="{rel}"' for url, rel in ((next_link, "next"), (previous_link, "prev")) if url]
+        headers = {"Link": ", ".join(links)} if links else None
+        return Response({"next": next_link, "previous": previous_link, "results": data}, headers=headers)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "The opaque position from a `next` or `previous` link (also in the `Link` header); "
+                            "a cursor that does not decode, or was made for another ordering, is a 400.",
+             "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Results per page, 1 to {self.max_page_size} (default {self.page_size}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]

@@ -1,0 +1,26 @@
+"""Request parsers beyond plain JSON."""
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+MERGE_PATCH_MEDIA_TYPE = "application/merge-patch+json"
+
+
+class MergePatchJSONParser(JSONParser):
+    """RFC 7396 JSON Merge Patch: a JSON object whose nulls mean "remove this member"."""
+
+    media_type = MERGE_PATCH_MEDIA_TYPE
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict):
+            raise ParseError("A merge patch must be a JSON object.")
+        return data
+
+
+def merge_patch_to_partial(patch: dict, *, removable: set[str]) -> dict:
+    """A flat merge patch as partial-update data: null removes (blanks) an optional member.
+
+    A null for any other member stays null, so the serializer refuses it as a field error.
+    """
+    return {name: ("" if value is None and name in removable else value) for name, value in patch.items()}

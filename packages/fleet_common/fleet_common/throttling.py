@@ -1,0 +1,221 @@
+"""Rate limits that hold across every worker and replica: one atomic counter in Redis.
+
+DRF's throttles keep a history list in Django's cache and update it with a get-then-set, which
+loses counts under concurrency (and `LocMemCache` is per process). Here a counter is one Redis key
+per (scope, caller, window), bumped by a Lua script, so the increment, the window's expiry and the
+read of its remaining time happen in one step on the server.
+
+The choice is a fixed window: the first hit starts a window of `window` seconds, every hit in it
+increments the key, and the key expires with the window. It costs one round trip and one key per
+caller, and counts exactly; its known trade-off is that a caller can spend a full limit at the end
+of one window and another at the start of the next (at most 2x the limit across a boundary). The
+auth service's login limits reuse `hit()` directly.
+
+With Redis unreachable the throttles let requests through (throttling degrades, the service does
+not fail) and log one warning per interval; `hit()` itself raises `CounterUnavailable`, so a caller
+that must fail closed (a brute-force limit) can choose to.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import redis
+import structlog
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import throttling
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.settings import api_settings
+
+logger = structlog.get_logger(__name__)
+
+KEY_PREFIX = "fleet:rl:"
+REDIS_TIMEOUT_SECONDS = 0.2
+WARNING_INTERVAL_SECONDS = 60.0
+RETRY_REDIS_AFTER_SECONDS = 1.0
+
+# KEYS[1] = counter; ARGV[1] = window in ms. Returns {count, milliseconds left in the window}.
+_FIXED_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+class CounterUnavailable(Exception):
+    """Redis could not be reached in time; the caller decides whether to fail open or closed."""
+
+
+@dataclass(frozen=True)
+class HitResult:
+    """One counted hit: whether it is within the limit, and what is left of the window."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+
+class RedisCounter:
+    """Fixed-window counters in one Redis database, safe to share between threads."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = KEY_PREFIX):
+        self.client = client
+        self.prefix = prefix
+        self._script = client.register_script(_FIXED_WINDOW)
+
+    @classmethod
+    def from_url(cls, url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> "RedisCounter":
+        """Short timeouts: a slow Redis must not slow every request down."""
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout,
+                                      retry_on_timeout=False)
+        return cls(client)
+
+    def hit(self, key: str, limit: int, window: int) -> HitResult:
+        """Count one hit on `key`; allowed while the window's count is at most `limit`."""
+        try:
+            count, ttl_ms = self._script(keys=[self.prefix + key], args=[int(window * 1000)])
+        except redis.RedisError as error:
+            raise CounterUnavailable(str(error)) from error
+        count = int(count)
+        return HitResult(allowed=count <= limit, limit=limit, remaining=max(0, limit - count),
+                         reset_seconds=max(1, math.ceil(int(ttl_ms) / 1000)))
+
+
+def hit(key: str, limit: int, window: int) -> HitResult:
+    """Count one hit against this process's counter (`settings.REDIS_URL`)."""
+    return get_counter().hit(key, limit, window)
+
+
+@lru_cache(maxsize=1)
+def get_counter() -> RedisCounter:
+    """One client per process; redis-py's pool is fork-safe (it reconnects in a new pid)."""
+    return RedisCounter.from_url(settings.REDIS_URL)
+
+
+class _Outage:
+    """Remembers a Redis outage: skip Redis briefly after a failure, and warn once per interval."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.skip_until = 0.0
+        self.warned_at = float("-inf")
+
+    def skipping(self) -> bool:
+        return time.monotonic() < self.skip_until
+
+    def record(self, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.skip_until = now + RETRY_REDIS_AFTER_SECONDS
+            if now - self.warned_at < WARNING_INTERVAL_SECONDS:
+                return
+            self.warned_at = now
+        logger.warning("throttle_store_unavailable", error=str(error) or type(error).__name__,
+                       effect="requests are not rate limited until Redis answers")
+
+
+outage = _Outage()
+
+
+class RedisThrottleMixin:
+    """Replace SimpleRateThrottle's cache history with one atomic `hit()`; keeps DRF's interface."""
+
+    result: HitResult | None = None
+
+    def get_rate(self):
+        """Read the rates at call time, so settings changes (and tests) take effect; a missing rate is an error."""
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(f"No throttle rate set for the {self.scope!r} scope") from None
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None or outage.skipping():
+            return True
+        try:
+            self.result = get_counter().hit(key, self.num_requests, self.duration)
+        except CounterUnavailable as error:
+            outage.record(error)
+            return True
+        record_result(request, self.result)
+        return self.result.allowed
+
+    def wait(self):
+        return self.result.reset_seconds if self.result else None
+
+
+class AnonRateThrottle(RedisThrottleMixin, throttling.AnonRateThrottle):
+    """Unauthenticated callers, by client address (X-Forwarded-For behind NUM_PROXIES)."""
+
+
+class UserRateThrottle(RedisThrottleMixin, throttling.UserRateThrottle):
+    """Authenticated callers, by token subject."""
+
+
+class ScopedRateThrottle(RedisThrottleMixin, throttling.ScopedRateThrottle):
+    """Views naming a `throttle_scope`, per caller and scope."""
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class WriteScopedRateThrottle(ScopedRateThrottle):
+    """A tighter scope for writes only: views name it in `write_throttle_scope`; reads pass."""
+
+    scope_attr = "write_throttle_scope"
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+# --- rate-limit response headers -------------------------------------------------------------------
+LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER = "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"
+
+
+def record_result(request, result: HitResult) -> None:
+    """Keep the tightest result of the request's throttles where the middleware can see it."""
+    django_request = getattr(request, "_request", request)
+    current = getattr(django_request, "rate_limit", None)
+    if current is None or (result.remaining, -result.reset_seconds) < (current.remaining, -current.reset_seconds):
+        django_request.rate_limit = result
+
+
+class RateLimitHeadersMiddleware:
+    """`X-RateLimit-Limit`, `-Remaining` and `-Reset` (seconds until the window resets) on throttled views."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        result = getattr(request, "rate_limit", None)
+        if result is not None:
+            response[LIMIT_HEADER] = str(result.limit)
+            response[REMAINING_HEADER] = str(result.remaining)
+            response[RESET_HEADER] = str(result.reset_seconds)
+            if response.status_code == 429 and not response.has_header("Retry-After"):
+                response["Retry-After"] = str(result.reset_seconds)
+        return response

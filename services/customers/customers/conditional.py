@@ -1,0 +1,35 @@
+"""ETags of customers: `"<id>-<version>"`, strong, and never equal for two customers or two versions."""
+
+from rest_framework.request import Request
+
+from fleet_common.conditional import ANY, none_match, quote_etag, strong_tags
+from fleet_common.exceptions import PreconditionFailed
+
+from .models import Customer
+
+
+def customer_etag(customer: Customer) -> str:
+    """The id is part of the tag, so a tag sent to the wrong customer never matches by accident."""
+    return quote_etag(f"{customer.pk}-{customer.version}")
+
+
+def not_modified(request: Request, customer: Customer) -> bool:
+    """`If-None-Match` names the current representation: answer 304."""
+    return none_match(request.headers.get("If-None-Match"), customer_etag(customer))
+
+
+def if_match_versions(request: Request, customer: Customer) -> set[int] | None:
+    """The versions `If-Match` allows (None: unconditional); 412 at once if the current one is not among them.
+
+    The early refusal spares validating the body; the write itself is guarded by these versions again,
+    so a writer that loses a race after this check still gets its 412 and changes nothing.
+    """
+    tags = strong_tags(request.headers.get("If-Match"))
+    if tags is None or tags == ANY:  # `*`: the customer exists (get_object said so)
+        return None
+    prefix = f"{customer.pk}-"
+    versions = {int(tag[len(prefix):]) for tag in tags
+                if tag.startswith(prefix) and tag[len(prefix):].isdigit() and len(tag) - len(prefix) <= 9}
+    if customer.version not in versions:
+        raise PreconditionFailed()
+    return versions

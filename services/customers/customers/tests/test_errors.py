@@ -1,0 +1,91 @@
+"""v1 keeps DRF's error bodies; v2 answers every error as RFC 9457 problem+json; only a lost database is a 503."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from .helpers import create, detail_url
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status and body["type"] == "about:blank" and body["title"] and body["detail"]
+    return body
+
+
+def test_v2_invalid_body_is_a_400_problem_with_per_field_errors(alice):
+    body = assert_problem(create(alice, "v2", name=42, email="not-an-email"), 400)
+    assert set(body["errors"]) == {"name", "email"}
+
+
+def test_v1_invalid_body_keeps_drf_field_errors(alice):
+    response = create(alice, "v1", name=42, email="not-an-email")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"name", "email"}
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_malformed_json_is_400(alice, version):
+    response = alice.post(f"/{version}/customers/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_wrong_content_type_is_415(alice, version):
+    response = alice.post(f"/{version}/customers/", "name=a&email=b", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+
+
+def test_v2_answers_every_error_as_problem_json(alice, bob, client_for):
+    url = detail_url(create(alice, "v2").json()["id"], "v2")
+    assert_problem(APIClient().get("/v2/customers/"), 401)
+    assert_problem(client_for(alice.sub, scopes=("customers:read",)).delete(url), 403)
+    assert_problem(bob.get(url), 404)
+    assert_problem(alice.get(detail_url(uuid.uuid4(), "v2")), 404)
+    assert_problem(alice.put("/v2/customers/", {}, format="json"), 405)
+    assert_problem(alice.patch(url, {"name": "x"}, format="json", HTTP_IF_MATCH='"stale"'), 412)
+    assert_problem(alice.post("/v2/customers/", "x", content_type="text/plain"), 415)
+    assert_problem(alice.post("/v2/customers/", "{not json", content_type="application/json"), 400)
+
+
+def test_v1_errors_keep_drf_detail_bodies(alice, bob):
+    url = detail_url(create(alice).json()["id"])
+    for response in (APIClient().get("/v1/customers/"), bob.get(url), alice.put("/v1/customers/", {}, format="json")):
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"detail"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_lost_database_is_a_503_and_the_next_request_recovers(alice, version):
+    create(alice)
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: the connection is refused
+    try:
+        response = alice.get(f"/{version}/customers/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert response.status_code == 503 and response["Retry-After"]
+    if version == "v2":
+        assert_problem(response, 503)
+    assert alice.get(f"/{version}/customers/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v2/crash/", "/v2/bad-sql/", "/v1/crash/"])
+def test_a_bug_is_a_logged_500_with_no_traceback_in_the_body(settings, path, caplog):
+    settings.ROOT_URLCONF = "customers.tests.urls_with_bugs"
+    response = APIClient(raise_request_exception=False).get(path)
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Traceback" not in text and "ZeroDivision" not in text and "no_such_column" not in text
+    assert response.json()["detail"] == "A server error occurred."
+    assert any(record.levelname == "ERROR" for record in caplog.records)

@@ -1,0 +1,34 @@
+"""Postgres goes away and comes back: customers answers 503 problem+json meanwhile, then 200 without a restart."""
+
+import time
+
+import requests
+
+
+def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself(fleet, new_user):
+    alice = new_user()  # a token first: verifying it needs no database
+    assert alice.request("POST", "/v2/customers/", json={"name": "Ada", "email": "ada@example.com"}).status_code == 201
+    customers_pid = fleet.children[[c.name for c in fleet.children].index("customers")].pid
+    fleet.infra.postgres.stop()
+    try:
+        for version in ("v2", "v1"):
+            response = alice.request("GET", f"/{version}/customers/")
+            assert response.status_code == 503, response.text
+            assert "Traceback" not in response.text and response.headers["Retry-After"]
+        assert response.json() == {"detail": "A dependency is unavailable; try again shortly."}
+        problem = alice.request("POST", "/v2/customers/", json={"name": "B", "email": "b@example.com"})
+        assert problem.status_code == 503
+        assert problem.headers["Content-Type"] == "application/problem+json" and problem.json()["status"] == 503
+        assert requests.get(f"http://127.0.0.1:{fleet.config.customers_port}/readyz").status_code == 503
+    finally:
+        fleet.infra.postgres.start()
+    deadline, status = time.monotonic() + 15, None
+    while time.monotonic() < deadline:
+        status = alice.request("GET", "/v2/customers/").status_code
+        if status == 200:
+            break
+        time.sleep(0.2)
+    assert status == 200
+    assert alice.request("GET", "/v1/customers/").json()["count"] == 1
+    assert fleet.children[[c.name for c in fleet.children].index("customers")].pid == customers_pid
+    assert fleet.children[[c.name for c in fleet.children].index("customers")].exited() is None
