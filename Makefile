@@ -35,7 +35,7 @@ k8s-check: $(VENV)/.installed ## Render, validate and scan the Kubernetes manife
 	$(PY) -m pytest -p no:cacheprovider tests/k8s
 
 schema: $(VENV)/.installed ## Write the OpenAPI documents of both versions of both services into docs/openapi/
-	$(PY) tools/schema.py
+	$(PY) tools/openapi_documents.py
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools

@@ -4,7 +4,7 @@ import difflib
 
 import pytest
 
-import schema
+import openapi_documents as schema
 from openapi_compat import breaking_changes, load
 
 DOCUMENTS = [schema.document_name(s, v) for s in schema.SERVICES for v in schema.VERSIONS]

@@ -30,6 +30,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "AUTH_SIGNING_KEYS_DIR": str(keys),
         "CUSTOMERS_INTERNAL_URL": "http://customers:8000",
         "AUTH_JWKS_URL": "http://auth:8000/.well-known/jwks.json",
+        "REDIS_URL": "redis://redis:6379/0",
     })
     env.update(overrides)
     return env

@@ -61,7 +61,7 @@ class User:
         return {"Authorization": f"Bearer {self.tokens['access']}"}
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {**self.headers, **kwargs.pop("headers", None) or {}}
+        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}
         return requests.request(method, f"{self.gateway}{path}", headers=headers, verify=self.verify, timeout=10,
                                 **kwargs)
 

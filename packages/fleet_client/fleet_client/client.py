@@ -13,7 +13,7 @@ from .credentials import ClientCredentials
 from .errors import TransportError, error_for
 
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
-RETRY_STATUSES = {502, 503, 504}
+RETRY_STATUSES = {429, 502, 503, 504}  # a throttled request was not processed, so retrying it is safe
 # A service may set this (fleet_common binds it per request) so outgoing calls carry its request id.
 request_id_var: ContextVar[str] = ContextVar("fleet_client_request_id", default="")
 
@@ -21,7 +21,7 @@ request_id_var: ContextVar[str] = ContextVar("fleet_client_request_id", default=
 class FleetClient:
     """One base URL (the gateway, or a service on the internal network) and one set of credentials.
 
-    Retries happen on connection errors and 502/503/504, with exponential backoff and jitter, for
+    Retries happen on connection errors and 429/502/503/504, with exponential backoff and jitter, for
     idempotent methods and for a POST that carries an `Idempotency-Key` (the service replays it),
     never beyond `retry_budget` seconds in all. The same `X-Request-ID` goes with every attempt.
     """

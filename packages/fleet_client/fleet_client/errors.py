@@ -31,9 +31,9 @@ class ApiError(FleetClientError):
 
     @property
     def field_errors(self) -> dict:
-        """Per-field messages: `errors` in a problem, the body itself in v1."""
-        if "errors" in self.problem:
-            return self.problem["errors"]
+        """Per-field messages: `errors` in a problem (v2), the body's other members in v1."""
+        if "errors" in self.problem or "status" in self.problem:
+            return self.problem.get("errors", {})
         return {key: value for key, value in self.problem.items() if key != "detail"}
 
 

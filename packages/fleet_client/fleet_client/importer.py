@@ -105,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     owners.add_argument("--owner", help="the owner (user id) of every row")
     owners.add_argument("--owner-column", help="the CSV column naming each row's owner")
     parser.add_argument("--stop-on-error", action="store_true", help="stop at the first bad row")
+    parser.add_argument("--retry-budget", type=float, default=120,
+                        help="seconds one row may spend waiting out rate limits and outages (default 120)")
     args = parser.parse_args(argv)
     secret = os.environ.get(args.client_secret_env)
     if not secret:
         parser.error(f"set the client secret in ${args.client_secret_env}")
     credentials = ClientCredentials(args.token_url, args.client_id, secret, scope="customers:admin")
-    client = FleetClient(args.base_url, credentials)
+    client = FleetClient(args.base_url, credentials, retry_budget=args.retry_budget)
     try:
         summary = import_rows(client, args.csv, owner=args.owner, owner_column=args.owner_column,
                               stop_on_error=args.stop_on_error)

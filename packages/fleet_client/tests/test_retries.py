@@ -85,3 +85,9 @@ def test_client_errors_are_typed_and_not_retried(flaky):
 def test_an_unreachable_service_is_a_transport_error_after_the_budget():
     with pytest.raises(TransportError):
         FleetClient("http://127.0.0.1:9", backoff=0.01, retry_budget=0.2, timeout=(0.2, 0.2)).request("GET", "/")
+
+
+@pytest.mark.parametrize("flaky", [(2, 429)], indirect=True)
+def test_a_throttled_keyed_post_is_retried(flaky):
+    response = FleetClient(flaky.url, backoff=0.01).request("POST", "/c/", json={}, idempotency_key="k-2")
+    assert response.status_code == 201 and len(flaky.seen) == 3
