@@ -494,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
             if stack.leftovers():
                 say(f"removing what an earlier run left: {stack.leftovers()}")
                 stack.down(volumes=True)
-        with timings.step("debootstrap rootfs (cached)"):
+        with timings.step("Debian rootfs (debootstrap, or the cached tarball)"):
             ensure_rootfs()
         with timings.step("stand-in base images"):
             build_standins(podman, built)
