@@ -57,6 +57,8 @@ STANDINS = {
     "nginx": "docker.io/library/nginx:1.22",
 }
 COMPILERS = ("gcc", "cc", "c++", "g++", "clang", "make", "ld")
+#: On every stand-in, so a run killed before its teardown leaves images the next run knows as its own.
+STANDIN_LABEL = "io.fleet.containers-harness.standin"
 
 
 class HarnessError(Exception):
@@ -233,8 +235,8 @@ def cpython_tarball(prefix: Path, target: Path) -> None:
 
 
 def build_standins(podman: Podman, built: list[str]) -> None:
-    """Import the rootfs, then each stand-in on top of it; a tag that already exists is kept
-    as it is (and not removed at the end): it is not ours."""
+    """Import the rootfs, then each stand-in on top of it. A tag that already exists without our
+    label is kept as it is (and not removed at the end): it is not ours."""
     podman("import", "--quiet", str(ROOTFS_TAR), BASE_IMAGE)
     built.append(BASE_IMAGE)
     context = WORK / "build" / "standins"
@@ -242,14 +244,16 @@ def build_standins(podman: Podman, built: list[str]) -> None:
     shutil.copytree(HERE / "standins", context)
     for name, tag in STANDINS.items():
         if podman.image_exists(tag):
-            say(f"stand-in {name}: {tag} exists; using it")
-            continue
+            if STANDIN_LABEL not in (podman.inspect_image(tag).get("Labels") or {}):
+                say(f"stand-in {name}: {tag} exists and is not one of ours; using it")
+                continue
+            podman("rmi", tag, check=False, capture=True)  # left by a run that was killed: rebuild
         if name == "python":
             prefix = find_cpython_311()
             say(f"stand-in python: CPython from {prefix}")
             cpython_tarball(prefix, context / "cpython.tar")
-        podman.build("--quiet", "--build-arg", f"BASE={BASE_IMAGE}", "-f", str(context / f"{name}.Containerfile"),
-                     "-t", tag, str(context))
+        podman.build("--quiet", "--label", f"{STANDIN_LABEL}=true", "--build-arg", f"BASE={BASE_IMAGE}",
+                     "-f", str(context / f"{name}.Containerfile"), "-t", tag, str(context))
         built.append(tag)
     shutil.rmtree(context)
 
