@@ -5,12 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
+DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
+COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage cassettes k8s-check schema lock clean
+.PHONY: help dev test manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet_client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,30 @@ $(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet
 dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on http://127.0.0.1:8080; TLS=1: https://127.0.0.1:8443)
 	$(DEVFLEET) dev $(if $(filter 1 yes true,$(TLS)),--tls) $(if $(CUSTOMERS_INSTANCES),--customers-instances $(CUSTOMERS_INSTANCES))
 
-test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx
-	$(DEVFLEET) test
+test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis and nginx, and lint-containers
+	@status=0; \
+	$(MAKE) --no-print-directory lint-containers || { status=1; echo "make test: lint-containers FAILED"; }; \
+	$(DEVFLEET) test || status=1; \
+	exit $$status
+
+lint-containers: $(VENV)/.installed ## Lint the Dockerfiles (hadolint) and check docker-compose.yml against the compose spec
+	$(VENV)/bin/hadolint $(DOCKERFILES)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+test-containers: $(VENV)/.installed ## Build every image and run docker-compose.yml under podman, then remove it all (root)
+	$(PY) tools/containers/harness.py
+
+env: ## Write .env for docker compose from .env.example with fresh random secrets (never overwrites)
+	$(PYTHON) tools/containers/write_env.py
+
+.env:
+	$(PYTHON) tools/containers/write_env.py
+
+up: | .env ## Build and start the fleet in containers (docker compose); gateway on http://localhost:8080
+	$(COMPOSE) up --build --detach --wait
+
+down: ## Stop and remove the fleet's containers; the named volumes (data, keys) are kept
+	$(COMPOSE) down
 
 manage: $(VENV)/.installed ## Run manage.py against the dev fleet: make manage ARGS="auth createsuperuser"
 	$(DEVFLEET) manage $(ARGS)
