@@ -13,6 +13,16 @@ def fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with empty counters (the harness's Redis is real and shared by the suite)."""
+    from fleet_common.throttling import get_counter, outage
+
+    get_counter().client.flushdb()
+    outage.skip_until = 0.0
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def signing_key():
     keyring = get_keyring()

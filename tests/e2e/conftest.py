@@ -27,7 +27,8 @@ FAST_ROTATION = {
 def fleet():
     state_dir = Path(os.environ.get("DEVFLEET_STATE_DIR", ROOT / "var" / "test-e2e"))
     config = test_config(ROOT, state_dir)
-    config.service_env = FAST_ROTATION
+    for service, overrides in FAST_ROTATION.items():
+        config.service_env.setdefault(service, {}).update(overrides)
     with Fleet(config) as running:
         yield running
 

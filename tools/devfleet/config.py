@@ -175,6 +175,17 @@ def test_port_offset() -> int:
     return int(os.environ.get("DEVFLEET_PORT_OFFSET", "0"))
 
 
+# Every test speaks from 127.0.0.1, so auth's per-address limits are raised for test fleets; they are
+# tested with low rates in auth's own suite. The per-username login failure limit stays as shipped.
+TEST_AUTH_RATES = {
+    "THROTTLE_RATE_ANON": "100000/min",
+    "THROTTLE_RATE_LOGIN": "100000/min",
+    "THROTTLE_RATE_REGISTER": "100000/hour",
+    "THROTTLE_RATE_TOKEN_REFRESH": "100000/min",
+    "THROTTLE_RATE_OAUTH_TOKEN": "100000/min",
+}
+
+
 def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
     """The test fleet (e2e and the service suites): its own ports, so it runs beside `make dev`.
 
@@ -197,6 +208,7 @@ def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
         gateway_auth_burst=20,
         django_env="test",
         test_mode=True,
+        service_env={"auth": dict(TEST_AUTH_RATES)},
     )
 
 

@@ -93,6 +93,49 @@ class RedisCounter:
         return HitResult(allowed=count <= limit, limit=limit, remaining=max(0, limit - count),
                          reset_seconds=max(1, math.ceil(int(ttl_ms) / 1000)))
 
+    def peek(self, key: str) -> tuple[int, int]:
+        """The window's count so far and its seconds left, without counting a hit."""
+        try:
+            count, ttl_ms = self.client.pipeline().get(self.prefix + key).pttl(self.prefix + key).execute()
+        except redis.RedisError as error:
+            raise CounterUnavailable(str(error)) from error
+        return int(count or 0), max(1, math.ceil(max(int(ttl_ms), 0) / 1000))
+
+
+class LocalCounter:
+    """The same fixed windows in this process's memory: a fallback for limits that must hold while
+    Redis is down (they then count per process, not fleet-wide)."""
+
+    MAX_KEYS = 10_000  # past this many live windows, expired ones are dropped: memory stays bounded
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, float]] = {}  # key -> (count, window end, monotonic)
+
+    def hit(self, key: str, limit: int, window: int) -> HitResult:
+        with self._lock:
+            if len(self._windows) > self.MAX_KEYS:
+                now = time.monotonic()
+                self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+            count, ends = self._current(key)
+            if count == 0:
+                ends = time.monotonic() + window
+            self._windows[key] = (count + 1, ends)
+        return HitResult(allowed=count + 1 <= limit, limit=limit, remaining=max(0, limit - count - 1),
+                         reset_seconds=max(1, math.ceil(ends - time.monotonic())))
+
+    def peek(self, key: str) -> tuple[int, int]:
+        with self._lock:
+            count, ends = self._current(key)
+        return count, max(1, math.ceil(ends - time.monotonic()))
+
+    def _current(self, key: str) -> tuple[int, float]:
+        count, ends = self._windows.get(key, (0, 0.0))
+        if ends <= time.monotonic():
+            self._windows.pop(key, None)
+            return 0, 0.0
+        return count, ends
+
 
 def hit(key: str, limit: int, window: int) -> HitResult:
     """Count one hit against this process's counter (`settings.REDIS_URL`)."""

@@ -19,6 +19,11 @@ class UserListView(generics.ListAPIView):
     permission_classes = [IsAdminOrRegistering]
     serializer_class = AdminUserSerializer
 
+    @property
+    def throttle_scope(self):
+        """Registrations are limited per client address; staff listing users are not."""
+        return "register" if self.request.method == "POST" else None
+
     def get_queryset(self):
         return user_list()
 

@@ -57,6 +57,7 @@ class OAuthTokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     parser_classes = [FormParser, JSONParser]
+    throttle_scope = "oauth-token"
 
     @extend_schema(
         request={"application/x-www-form-urlencoded": TokenRequest, "application/json": TokenRequest},

@@ -51,9 +51,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Anonymous calls are limited per client address; `login`, `register`, `token-refresh` and
+# `oauth-token` have scopes of their own (rates from THROTTLE_RATE_<SCOPE>), all counted in Redis.
 REST_FRAMEWORK = fleet.rest_framework(
     DEFAULT_AUTHENTICATION_CLASSES=["accounts.authentication.UserTokenAuthentication"],
+    **fleet.throttling(env, scopes={"login": "30/min", "register": "20/hour", "token-refresh": "60/min",
+                                    "oauth-token": "60/min"}),
 )
+REDIS_URL = fleet.required(env, "REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
+AUTH_LOGIN_FAILURE_LIMIT = env.int("AUTH_LOGIN_FAILURE_LIMIT", default=10)
+AUTH_LOGIN_FAILURE_WINDOW = env.int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 SPECTACULAR_SETTINGS = {
     "TITLE": "auth",
     "DESCRIPTION": "Users, tokens and public keys of the customers fleet.",

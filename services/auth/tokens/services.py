@@ -17,6 +17,7 @@ from accounts.hashers import hashing_slot
 from accounts.scopes import scopes_for
 
 from .access import FleetAccessToken
+from .login_guard import check_username_not_blocked, record_failure
 from .models import RefreshToken
 
 logger = structlog.get_logger("audit")
@@ -62,10 +63,12 @@ def token_pair_issue(*, user, family: uuid.UUID | None = None,
 
 
 def login(*, request, username: str, password: str) -> TokenPair:
-    """Check the password (within the process's hashing slots) and start a new token family."""
+    """Refuse a blocked username before hashing, check the password within the hashing slots, start a family."""
+    check_username_not_blocked(username)
     with hashing_slot():
         user = authenticate(request, username=username, password=password)
     if user is None:
+        record_failure(username)
         logger.info("login_failed", username=username)
         raise AuthenticationFailed(LOGIN_FAILED, code="invalid_credentials")
     logger.info("login_succeeded", user_id=str(user.pk))

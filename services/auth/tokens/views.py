@@ -27,6 +27,7 @@ class PublicView(APIView):
 class TokenObtainView(PublicView):
     """Exchange a username and password for an access and a refresh token."""
 
+    throttle_scope = "login"  # every attempt, per client address, before any hashing
     @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer}, summary="Log in")
     def post(self, request, version):
         serializer = LoginSerializer(data=request.data)
@@ -38,6 +39,7 @@ class TokenObtainView(PublicView):
 class TokenRefreshView(PublicView):
     """Spend a refresh token for a new pair."""
 
+    throttle_scope = "token-refresh"
     @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, summary="Refresh tokens")
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)
@@ -60,6 +62,7 @@ class TokenRevokeView(PublicView):
 class JWKSView(PublicView):
     """The public keys verifiers need: the signing key, the next one and still-valid retired ones."""
 
+    throttle_classes = []  # public, cacheable, and what every verifier needs
     @extend_schema(responses={200: JWKSetSerializer}, summary="Public signing keys (JWKS)")
     def get(self, request):
         return Response(get_keyring().jwks(), headers={"Cache-Control": "public, max-age=60"})
@@ -68,6 +71,7 @@ class JWKSView(PublicView):
 class AuthorizationServerMetadataView(PublicView):
     """RFC 8414 metadata, so clients discover the token endpoint and keys instead of hard-coding them."""
 
+    throttle_classes = []
     @extend_schema(responses={200: AuthorizationServerMetadataSerializer}, summary="OAuth 2.0 authorization server metadata")
     def get(self, request):
         issuer = settings.FLEET_JWT["ISSUER"].rstrip("/")

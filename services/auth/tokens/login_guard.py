@@ -1,0 +1,48 @@
+"""Brute-force limits on login, checked before any password is hashed.
+
+Every attempt counts against the client address (DRF's `login` throttle scope, in Redis). Failed
+attempts also count per username: past `AUTH_LOGIN_FAILURE_LIMIT` failures within the window, the
+username answers 429 until the window ends — even to the right password, so guessing gains nothing.
+The window is fixed and short (15 minutes by default), so an attacker's failures can delay the
+real user at most that long and never lock them out for good. With Redis down the limits fall
+back to this process's memory (per worker rather than fleet-wide): login keeps working and stays
+limited.
+"""
+
+import hashlib
+
+from django.conf import settings
+from rest_framework.exceptions import Throttled
+
+from fleet_common.throttling import CounterUnavailable, LocalCounter, get_counter, outage
+
+_fallback = LocalCounter()
+
+
+def _key(username: str) -> str:
+    """Usernames are hashed: no personal data in Redis keys."""
+    return "login-failures:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+
+def _counter():
+    return _fallback if outage.skipping() else get_counter()
+
+
+def check_username_not_blocked(username: str) -> None:
+    """Raise 429 with Retry-After if this username has failed too often in the current window."""
+    try:
+        failures, reset = _counter().peek(_key(username))
+    except CounterUnavailable as error:
+        outage.record(error)
+        failures, reset = _fallback.peek(_key(username))
+    if failures >= settings.AUTH_LOGIN_FAILURE_LIMIT:
+        raise Throttled(wait=reset, detail="Too many failed logins for this account; try again later.")
+
+
+def record_failure(username: str) -> None:
+    key, limit, window = _key(username), settings.AUTH_LOGIN_FAILURE_LIMIT, settings.AUTH_LOGIN_FAILURE_WINDOW
+    try:
+        _counter().hit(key, limit, window)
+    except CounterUnavailable as error:
+        outage.record(error)
+        _fallback.hit(key, limit, window)
