@@ -1,56 +1,13 @@
 """Fixtures for customers' API tests: a real PostgreSQL, and a real JWKS served over HTTP like auth's."""
 
-import json
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from rest_framework.test import APIClient
 
 from fleet_common.authentication import get_verifier
-
-ISSUER = "http://testserver-issuer"
-
-
-class KeyServer:
-    """A stand-in for auth's JWKS endpoint: a real HTTP server with a real key pair."""
-
-    def __init__(self):
-        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
-        self.kid = "test-key-1"
-        self.document = {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
-        self.requests = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests += 1
-                body = json.dumps(server.document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/.well-known/jwks.json"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def token(self, *, sub: str, scopes=("customers:read", "customers:write"), **overrides) -> str:
-        now = int(time.time())
-        claims = {"iss": ISSUER, "aud": ["customers"], "sub": sub, "exp": now + 300, "iat": now,
-                  "jti": uuid.uuid4().hex, "token_type": "access", "scope": " ".join(scopes), "username": "u"}
-        claims.update(overrides)
-        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+from fleet_common.testing import ISSUER, KeyServer
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +16,7 @@ def key_server():
     settings.FLEET_JWT = {**settings.FLEET_JWT, "ISSUER": ISSUER, "JWKS_URL": server.url, "JWKS_CACHE_PATH": None}
     get_verifier.cache_clear()
     yield server
-    server.httpd.shutdown()
+    server.stop()
 
 
 @pytest.fixture

@@ -48,10 +48,11 @@ class KeyServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_port}/.well-known/jwks.json"
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
 
-    def token(self, **overrides) -> str:
+    def token(self, *, scopes=("customers:read", "customers:write"), **overrides) -> str:
+        """A valid access token for customers; any claim (or `kid`) can be overridden."""
         now = int(time.time())
-        claims = {"iss": ISSUER, "aud": ["customers"], "sub": str(uuid.uuid4()), "exp": now + 60, "iat": now,
-                  "jti": uuid.uuid4().hex, "token_type": "access", "scope": "customers:read", "username": "u"}
+        claims = {"iss": ISSUER, "aud": ["customers"], "sub": str(uuid.uuid4()), "exp": now + 300, "iat": now,
+                  "jti": uuid.uuid4().hex, "token_type": "access", "scope": " ".join(scopes), "username": "u"}
         headers = {"kid": overrides.pop("kid", self.kid)}
         return jwt.encode({**claims, **overrides}, self.private_key, algorithm="RS256", headers=headers)
 
