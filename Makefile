@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEVFLEET := PYTHONPATH=tools $(PY) -m devfleet
+# No index or find-links lines from this machine's pip configuration end up in a lock file.
+PIP_COMPILE_FLAGS := -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 LOCKS := services/auth/requirements.txt services/customers/requirements.txt requirements-dev.txt
 DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
 COMPOSE ?= docker compose
@@ -63,10 +65,10 @@ schema: $(VENV)/.installed ## Write the OpenAPI documents of both versions of bo
 
 lock: ## Re-lock every dependency list with hashes (pip-compile)
 	$(PY) -m pip install --quiet pip-tools
-	cd services/auth && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
-	cd services/customers && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in
-	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.txt requirements-dev.in
-	cd tests/k8s && ../../$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o checkov-requirements.txt checkov-requirements.in
+	cd services/auth && ../../$(VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) -o requirements.txt requirements.in
+	cd services/customers && ../../$(VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) -o requirements-dev.txt requirements-dev.in
+	cd tests/k8s && ../../$(VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) -o checkov-requirements.txt checkov-requirements.in
 
 clean: ## Remove local state (databases, keys, logs) and the virtualenv
 	rm -rf var $(VENV)
