@@ -471,7 +471,7 @@ def pytest(marker: str, *, gateway: str, state_file: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the images and run docker-compose.yml under podman.")
-    parser.add_argument("--keep", action="store_true", help="leave the stack running (and the images) at the end")
+    parser.add_argument("--keep", action="store_true", help="leave the stack running (and the images) at the end, even after a failure")
     args = parser.parse_args(argv)
     port = int(os.environ.get("CONTAINERS_TEST_PORT", "8080"))
     timings = Timings()
@@ -547,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
                 if podman.image_exists(image):
                     size = podman("images", "--format", "{{.Size}}", image, capture=True, quiet=True).stdout.strip()
                     sizes.append((image, size))
-            if args.keep and ok:
+            if args.keep:  # also after a failure: that is when one wants to look inside
                 say(f"--keep: the stack is up on http://127.0.0.1:{port}; remove it with "
                     f"podman-compose -p {PROJECT} down -v")
             else:
