@@ -206,3 +206,16 @@ class KeysetCursorPagination(CursorPagination):
              "description": f"Results per page, 1 to {self.max_page_size} (default {self.page_size}).",
              "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
         ]
+
+
+class PaginationByVersionMixin:
+    """List views page by number in v1 and by keyset cursor in v2, as the contract says."""
+
+    page_number_pagination_class = StrictPageNumberPagination
+    cursor_pagination_class = KeysetCursorPagination
+
+    @property
+    def pagination_class(self):
+        request = getattr(self, "request", None)
+        version = getattr(request, "version", None) or getattr(self, "kwargs", {}).get("version")
+        return self.cursor_pagination_class if version == "v2" else self.page_number_pagination_class

@@ -7,17 +7,22 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.pagination import PaginationByVersionMixin
+
+from .pagination import UserCursorPagination, UserPageNumberPagination
 from .permissions import IsAdminOrRegistering
 from .selectors import user_list
 from .serializers import AdminUserSerializer, PasswordChangeSerializer, RegisterSerializer, UserSerializer
 from .services import user_create, user_delete, user_password_change, user_update
 
 
-class UserListView(generics.ListAPIView):
-    """`POST users/` registers anyone; `GET users/` lists users for staff."""
+class UserListView(PaginationByVersionMixin, generics.ListAPIView):
+    """`POST users/` registers anyone; `GET users/` lists users for staff, a page at a time."""
 
     permission_classes = [IsAdminOrRegistering]
     serializer_class = AdminUserSerializer
+    page_number_pagination_class = UserPageNumberPagination
+    cursor_pagination_class = UserCursorPagination
 
     @property
     def throttle_scope(self):

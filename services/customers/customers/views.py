@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
 from fleet_common.schema import error_responses
 
@@ -71,17 +72,15 @@ class CallerCustomersMixin:
         return getattr(getattr(self, "request", None), "version", None) or getattr(self, "kwargs", {}).get("version")
 
 
-class CustomerListView(CallerCustomersMixin, generics.ListAPIView):
+class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.ListAPIView):
     """`GET` the caller's customers, `POST` a new one."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope]
     filter_backends = [DjangoFilterBackend, CustomerSearchFilter, StrictOrderingFilter]
     filterset_class = CustomerFilter
     search_fields = ["name", "email", "company"]
-
-    @property
-    def pagination_class(self):
-        return CustomerCursorPagination if self.api_version == "v2" else CustomerPageNumberPagination
+    page_number_pagination_class = CustomerPageNumberPagination
+    cursor_pagination_class = CustomerCursorPagination
 
     @extend_schema(
         summary="List the caller's customers",

@@ -72,3 +72,18 @@ def test_password_change_checks_the_current_password_and_validators(user, bearer
                        format="json")
     assert wrong.status_code == 400 and "current_password" in wrong.json()
     assert weak.status_code == 400 and "new_password" in weak.json()
+
+
+def test_the_user_list_is_paged_by_number_in_v1_and_by_cursor_in_v2(user, staff, bearer, django_user_model):
+    for index in range(3):
+        django_user_model.objects.create_user(username=f"extra{index}", password="x" * 12)
+    client = bearer("root")
+    v1 = client.get("/v1/auth/users/?page_size=2").json()
+    assert v1["count"] == 5 and len(v1["results"]) == 2 and v1["next"]
+    first = client.get("/v2/auth/users/?page_size=2")
+    assert "count" not in first.json() and len(first.json()["results"]) == 2
+    seen = [row["id"] for row in first.json()["results"]]
+    following = client.get(first.json()["next"]).json()
+    seen += [row["id"] for row in following["results"]]
+    assert len(set(seen)) == 4
+    assert client.get("/v1/auth/users/?page_size=101").status_code == 400
