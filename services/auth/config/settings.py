@@ -54,6 +54,8 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = fleet.rest_framework(
     DEFAULT_AUTHENTICATION_CLASSES=["accounts.authentication.UserTokenAuthentication"],
 )
+# v1's Deprecation and Sunset dates (fleet_common.lifecycle), the same as customers'.
+API_LIFECYCLE = fleet.api_lifecycle(env)
 SPECTACULAR_SETTINGS = {
     "TITLE": "auth",
     "DESCRIPTION": "Users, tokens and public keys of the customers fleet. Register, log in for an access token "
