@@ -65,7 +65,7 @@ def test_the_page_shows_every_operation_of_both_services_in_both_versions(chromi
     assert not [line for line in console if "Content Security Policy" in line], "\n".join(console)
 
 
-def test_a_screenshot_of_the_page_is_kept(chromium, gateway):
+def test_a_screenshot_of_the_page_is_kept(chromium, gateway, capsys):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTIFACTS / "api-reference.png"
     screenshot.unlink(missing_ok=True)
@@ -76,4 +76,5 @@ def test_a_screenshot_of_the_page_is_kept(chromium, gateway):
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 2700)
     assert len(data) > 50_000, "a blank page compresses to almost nothing"
-    print(f"screenshot: {screenshot}")
+    with capsys.disabled():
+        print(f"\nthe API reference as Chromium renders it: {screenshot}")

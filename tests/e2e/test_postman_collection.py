@@ -26,7 +26,7 @@ def service_client(fleet) -> tuple[str, str]:
     return values["client_id"], values["client_secret"]
 
 
-def test_the_postman_collection_passes_against_the_fleet(gateway, service_client):
+def test_the_postman_collection_passes_against_the_fleet(gateway, service_client, capsys):
     ensure_node_modules(ROOT)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     report = ARTIFACTS / "newman-report.json"
@@ -40,11 +40,13 @@ def test_the_postman_collection_passes_against_the_fleet(gateway, service_client
             "--reporters", "cli,json", "--reporter-json-export", str(report)]
     result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "NO_COLOR": "1"})
-    print(result.stdout[-6000:], result.stderr[-2000:], sep="\n")  # newman's own summary table
+    print(result.stdout[-8000:], result.stderr[-2000:], sep="\n")  # every request and assertion, on failure
     assert report.exists(), f"newman wrote no report (exit {result.returncode})"
     stats = json.loads(report.read_text())["run"]["stats"]
-    print(f"newman: {stats['requests']['total']} requests, {stats['assertions']['total']} assertions, "
-          f"{stats['assertions']['failed']} failed")
+    with capsys.disabled():  # newman's summary table shows in make test's output, passing or not
+        table = result.stdout[result.stdout.find("\n\u250c"):] if "\u250c" in result.stdout else ""
+        print(f"{table}\nnewman: {stats['requests']['total']} requests, {stats['assertions']['total']} "
+              f"assertions, {stats['assertions']['failed']} failed (report: {report})")
     collection = json.loads((POSTMAN / "fleet.postman_collection.json").read_text())
     tests = sum(line.startswith("pm.test(") for item in collection["item"] for event in item["event"]
                 for line in event["script"]["exec"])
