@@ -214,7 +214,8 @@ class KeysetCursorPagination(CursorPagination):
         for name, reverse in (("next", False), ("previous", True)):
             payload = {"o": "id", "v": None, "k": EXAMPLE_KEY, "r": reverse}
             token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
-            paginated["properties"][name]["example"] = f"{self.example_url}?{self.cursor_query_param}={token.rstrip('=')}"
+            cursor = token.rstrip("=")
+            paginated["properties"][name]["example"] = f"{self.example_url}?{self.cursor_query_param}={cursor}"
         return paginated
 
     def get_schema_operation_parameters(self, view):
