@@ -23,6 +23,8 @@
 #   GATEWAY_TLS_KEY              its private key, absolute path
 #   GATEWAY_TLS_PORT             HTTPS listen port (default 8443)
 #   GATEWAY_TLS_REDIRECT_PORT    HTTPS port clients see, for redirects (default GATEWAY_TLS_PORT)
+#   GATEWAY_DOCS_ROOT            the API reference served at /docs/ and /schemas/, absolute path
+#                                (default: docs/ beside this script, i.e. gateway/docs of the checkout)
 set -o errexit -o nounset -o pipefail
 
 die() { printf 'render.sh: %s\n' "$*" >&2; exit 1; }
@@ -38,6 +40,7 @@ templates_dir=$src_dir/templates
 # --- Validate every value, so that none can ever inject nginx configuration ---
 is_port() { [[ $1 =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 is_count() { [[ $1 =~ ^[0-9]{1,6}$ ]] && ((10#$1 >= $2)); }
+path_re='^/[A-Za-z0-9._/-]+$'
 
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 is_port "$GATEWAY_PORT" || die "GATEWAY_PORT must be a port number (1-65535), got '$GATEWAY_PORT'"
@@ -85,6 +88,20 @@ server_lines() {
 AUTH_SERVERS=$(server_lines AUTH_UPSTREAM)
 CUSTOMERS_SERVERS=$(server_lines CUSTOMERS_UPSTREAM)
 
+# The static API reference (make schema writes it): in the image it is /opt/gateway/docs (the
+# Dockerfile sets this variable, for the Kubernetes init container too), in a checkout gateway/docs.
+GATEWAY_DOCS_ROOT=${GATEWAY_DOCS_ROOT:-$src_dir/docs}
+GATEWAY_DOCS_ROOT=${GATEWAY_DOCS_ROOT%/}
+# Any absolute path a checkout may have (spaces too: the templates quote it), but nothing nginx would
+# read as syntax or as a $variable.
+docs_path_re='^/[^"'\''\\$;{}[:cntrl:]]+$'
+[[ $GATEWAY_DOCS_ROOT =~ $docs_path_re ]] \
+    || die "GATEWAY_DOCS_ROOT must be an absolute path without quotes, backslashes, \$, ;, { or }, got '$GATEWAY_DOCS_ROOT'"
+# Read by nginx when it serves, not now (the render step may run elsewhere): warn, do not fail.
+[[ -f $GATEWAY_DOCS_ROOT/reference/index.html ]] \
+    || printf 'render.sh: warning: %s has no reference/index.html here; /docs/ answers 404 unless nginx sees it\n' \
+        "$GATEWAY_DOCS_ROOT" >&2
+
 GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}
 GATEWAY_TLS_KEY=${GATEWAY_TLS_KEY:-}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-8443}
@@ -92,7 +109,6 @@ GATEWAY_TLS_REDIRECT_PORT=${GATEWAY_TLS_REDIRECT_PORT:-$GATEWAY_TLS_PORT}
 GATEWAY_HTTPS_PORT_SUFFIX=''
 if [[ -n $GATEWAY_TLS_CERT || -n $GATEWAY_TLS_KEY ]]; then
     mode=tls
-    path_re='^/[A-Za-z0-9._/-]+$'
     for name in GATEWAY_TLS_CERT GATEWAY_TLS_KEY; do
         [[ -n ${!name} ]] || die "$name is not set: TLS needs both GATEWAY_TLS_CERT and GATEWAY_TLS_KEY"
         [[ ${!name} =~ $path_re ]] || die "$name must be an absolute path of letters, digits and ._/-, got '${!name}'"
@@ -110,11 +126,12 @@ else
 fi
 
 export GATEWAY_PORT GATEWAY_UPSTREAM_MAX_CONNS GATEWAY_AUTH_RATE GATEWAY_AUTH_BURST GATEWAY_AUTH_RETRY_AFTER \
-    AUTH_SERVERS CUSTOMERS_SERVERS GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TLS_PORT GATEWAY_HTTPS_PORT_SUFFIX
+    AUTH_SERVERS CUSTOMERS_SERVERS GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TLS_PORT GATEWAY_HTTPS_PORT_SUFFIX \
+    GATEWAY_DOCS_ROOT
 # shellcheck disable=SC2016 # literal names for envsubst, not expansions
 variables='${GATEWAY_PORT} ${GATEWAY_UPSTREAM_MAX_CONNS} ${GATEWAY_AUTH_RATE} ${GATEWAY_AUTH_BURST}
 ${GATEWAY_AUTH_RETRY_AFTER} ${AUTH_SERVERS} ${CUSTOMERS_SERVERS} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}
-${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX}'
+${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX} ${GATEWAY_DOCS_ROOT}'
 
 mkdir -p -- "$outdir"
 outdir=$(cd -- "$outdir" && pwd -P)

@@ -192,6 +192,11 @@ def test_timeouts_nest_inside_each_other(workdir, monkeypatch):
     ("GATEWAY_AUTH_BURST", "0"),  # nginx itself refuses burst=0
     ("GATEWAY_TLS_CERT", "/etc/cert.pem; ssl_verify_client off"),
     ("GATEWAY_TLS_CERT", "relative/cert.pem"),
+    ("GATEWAY_DOCS_ROOT", "relative/docs"),
+    ("GATEWAY_DOCS_ROOT", "/srv/docs\"; autoindex on; #"),
+    ("GATEWAY_DOCS_ROOT", "/srv/docs; autoindex on"),
+    ("GATEWAY_DOCS_ROOT", "/srv/$document_root"),
+    ("GATEWAY_DOCS_ROOT", "/srv/docs\nlocation / { }"),
 ])
 def test_values_that_could_inject_configuration_are_refused(name, value, workdir):
     variables = {**MODES["compose"], "GATEWAY_TLS_KEY": "/etc/key.pem" if name == "GATEWAY_TLS_CERT" else "",

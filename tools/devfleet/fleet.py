@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -11,6 +13,17 @@ from .errors import FleetError
 from .infra import Infra, base_env
 from .processes import Child, find_binary, http_ok, make_dirs, run_checked, say
 from .tls import self_signed_pair
+
+
+def warn_if_unreadable_by_workers(path: Path) -> None:
+    """Started as root, nginx serves files as `nobody`, which needs o+x on every parent of `path`."""
+    if os.geteuid() != 0 or not path.exists():
+        return
+    for parent in [*reversed(path.parents)]:
+        if not parent.stat().st_mode & stat.S_IXOTH:
+            say(f"warning: /docs/ will answer 403: nginx's workers run as nobody and cannot enter {parent} "
+                f"(chmod o+x {parent}, or use a checkout outside it)")
+            return
 
 
 class Fleet:
@@ -154,6 +167,7 @@ class Fleet:
         for name in [n for n in env if n.startswith("GATEWAY_") or n.endswith("_UPSTREAM")]:
             del env[name]  # only what this fleet decides reaches render.sh
         env.update({
+            "GATEWAY_DOCS_ROOT": str(config.root / "gateway" / "docs"),  # the API reference of this checkout
             "GATEWAY_PORT": str(port),
             "AUTH_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("auth")),
             "CUSTOMERS_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("customers")),
@@ -189,6 +203,7 @@ class Fleet:
         for subdirectory in ("tmp", "logs"):  # temp paths and nginx's default pid/log dir under the prefix
             make_dirs(directory / subdirectory)
         run_checked(self._nginx_argv(nginx, directory, "-t"), env=env, cwd=directory, what=f"{name}: nginx -t")
+        warn_if_unreadable_by_workers(Path(env["GATEWAY_DOCS_ROOT"]) / "reference" / "index.html")
         child = Child(name, self._nginx_argv(nginx, directory), cwd=directory, env=env,
                       log_path=config.log_path(name), run_dir=config.run_dir)
         child.start()

@@ -13,7 +13,7 @@ from .config import SERVICES, FleetConfig, test_config
 from .errors import FleetError
 from .infra import Infra, base_env, wipe_state_dir
 from .lock import StateLock
-from .prereqs import ensure_prerequisites
+from .prereqs import PACKAGES, TEST_PACKAGES, ensure_node_modules, ensure_prerequisites
 from .processes import say
 
 PYTEST_NO_TESTS = 5
@@ -80,7 +80,8 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     results: list[SuiteResult] = []
     try:
         infra.acquire_lock()  # before anything else: a concurrent `make test` is refused, not disturbed
-        ensure_prerequisites()
+        ensure_prerequisites({**PACKAGES, **TEST_PACKAGES})
+        ensure_node_modules(root)
     except FleetError as exc:
         infra.stop()
         say(f"error: {exc}")

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_CURSOR_LENGTH = 2048
+EXAMPLE_KEY = "0196a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"  # a UUIDv7, in the OpenAPI examples of cursors
 
 
 def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
@@ -38,6 +39,7 @@ class StrictPageNumberPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = "Page {page_number} does not exist: {message}."
+    example_url = "https://api.example.com/v1/items/"  # in the OpenAPI examples only
 
     def get_page_size(self, request):
         return strict_page_size(request, param=self.page_size_query_param, default=self.page_size,
@@ -50,6 +52,15 @@ class StrictPageNumberPagination(PageNumberPagination):
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({self.page_query_param: ["Must be a positive integer (or `last`)."]})
         return int(raw)
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's schema, with links of this API in its examples (`example_url`: the list's URL)."""
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        properties["count"]["example"] = 42
+        properties["next"]["example"] = f"{self.example_url}?{self.page_query_param}=3"
+        properties["previous"]["example"] = f"{self.example_url}?{self.page_query_param}=1"
+        return paginated
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -92,6 +103,7 @@ class KeysetCursorPagination(CursorPagination):
     max_page_size = 100
     ordering = ("pk",)
     invalid_cursor_message = "Invalid cursor."
+    example_url = "https://api.example.com/v2/items/"  # in the OpenAPI examples only
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -195,6 +207,16 @@ class KeysetCursorPagination(CursorPagination):
         links = [f'<{url}>; rel="{rel}"' for url, rel in ((next_link, "next"), (previous_link, "prev")) if url]
         headers = {"Link": ", ".join(links)} if links else None
         return Response({"next": next_link, "previous": previous_link, "results": data}, headers=headers)
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's schema, with cursors of this pagination in its examples (`example_url`: the list's URL)."""
+        paginated = super().get_paginated_response_schema(schema)
+        for name, reverse in (("next", False), ("previous", True)):
+            payload = {"o": "id", "v": None, "k": EXAMPLE_KEY, "r": reverse}
+            token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+            cursor = token.rstrip("=")
+            paginated["properties"][name]["example"] = f"{self.example_url}?{self.cursor_query_param}={cursor}"
+        return paginated
 
     def get_schema_operation_parameters(self, view):
         return [

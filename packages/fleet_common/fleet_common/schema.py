@@ -1,12 +1,13 @@
 """OpenAPI descriptions of what the shared package adds to DRF: bearer tokens, error bodies per version, headers."""
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .errors import PROBLEM_CONTENT_TYPE, PROBLEM_VERSIONS
@@ -25,6 +26,17 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
                 "description": "An access token from `POST /v2/auth/token/` or the client-credentials grant."}
 
 
+def client_credentials_scheme(scopes: dict[str, str]) -> dict:
+    """The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) that gives services their bearer tokens."""
+    return {
+        "type": "oauth2",
+        "description": "A service token: auth's client-credentials grant, the client authenticated with "
+                       "HTTP Basic (`client_secret_basic`) or form fields (`client_secret_post`). Clients are "
+                       "created with `manage.py service_client create`.",
+        "flows": {"clientCredentials": {"tokenUrl": "/v2/auth/oauth/token/", "scopes": scopes}},
+    }
+
+
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every v2 error is answered."""
 
@@ -40,6 +52,19 @@ class ProblemSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Problem"
+
+
+class GatewayProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details of an error the gateway (nginx) answers itself."""
+
+    type = serializers.CharField(help_text="Always `about:blank`.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    request_id = serializers.CharField(help_text="The `X-Request-ID` of the request.")
+
+    class Meta:
+        ref_name = "GatewayProblem"
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -70,6 +95,49 @@ DESCRIPTIONS = {
     429: "Too many requests: retry after `Retry-After` seconds.",
     503: "A dependency (database, token keys) is unavailable: retry after `Retry-After` seconds.",
 }
+
+
+#: What an error body of each status says, in the examples of the reference documentation.
+EXAMPLE_DETAILS = {
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    405: 'Method "PUT" not allowed.',
+    409: "A request with this Idempotency-Key is still being processed; retry shortly.",
+    412: "The resource has changed since the given ETag; fetch it again and retry.",
+    415: 'Unsupported media type "text/plain" in request.',
+    422: "This Idempotency-Key was used with a different request.",
+    429: "Request was throttled. Expected available in 12 seconds.",
+    503: "A dependency is unavailable; try again shortly.",
+}
+EXAMPLE_FIELD_ERRORS = {"email": ["Enter a valid email address."]}
+EXAMPLE_REQUEST_ID = "5f0c6d2a9b8e4f17a3c2d1e0b9a8f7e6"
+EXAMPLE_ID = "0196a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
+
+
+def error_example(status: int, version: str | None, path: str) -> OpenApiExample:
+    """A body of `status` as `version` answers it: DRF's own in v1, problem details in v2."""
+    if version not in PROBLEM_VERSIONS:
+        value = EXAMPLE_FIELD_ERRORS if status == 400 else {"detail": EXAMPLE_DETAILS[status]}
+    else:
+        value = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+                 "detail": "The request has invalid fields." if status == 400 else EXAMPLE_DETAILS[status],
+                 "instance": path.replace("{id}", EXAMPLE_ID), "request_id": EXAMPLE_REQUEST_ID}
+        if status == 400:
+            value["errors"] = EXAMPLE_FIELD_ERRORS
+    return OpenApiExample(HTTPStatus(status).phrase, value=value)
+
+
+def gateway_rate_limited() -> dict:
+    """`responses=` entry for an endpoint the gateway rate-limits: its 429 is problem+json in every version."""
+    example = OpenApiExample("Too Many Requests", value={
+        "type": "about:blank", "title": "Too Many Requests", "status": 429,
+        "detail": "Too many requests from this client address; retry after the number of seconds in Retry-After.",
+        "request_id": EXAMPLE_REQUEST_ID})
+    return {(429, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        GatewayProblemSerializer, examples=[example],
+        description="The gateway's limit on credential POSTs per client address (10 a second, bursts of 20); "
+                    "retry after `Retry-After` seconds.")}
 
 
 #: Responses given after the throttles ran (401 and 403 are decided before them).
@@ -156,7 +224,9 @@ class AutoSchema(openapi.AutoSchema):
         return bodies
 
     def _error_body(self, error: ErrorResponse):
+        examples = [error_example(error.status, self._version(), self.path)]
         if self._version() in PROBLEM_VERSIONS:
-            return OpenApiResponse(ProblemSerializer, description=error.description), [PROBLEM_CONTENT_TYPE]
+            return (OpenApiResponse(ProblemSerializer, description=error.description, examples=examples),
+                    [PROBLEM_CONTENT_TYPE])
         body = V1_FIELD_ERRORS if error.status == 400 else ErrorDetailSerializer
-        return OpenApiResponse(body, description=error.description), None
+        return OpenApiResponse(body, description=error.description, examples=examples), None

@@ -51,6 +51,10 @@ def rest_framework(**overrides) -> dict:
     return config
 
 
+#: `servers` of every OpenAPI document: relative, so the reference the gateway serves calls that same gateway.
+SCHEMA_SERVER = {"url": "/", "description": "The gateway that serves this document (make dev: http://127.0.0.1:8080)"}
+
+
 #: v1 is the frozen legacy contract; v2 is its successor (dates overridable with `api_lifecycle(env)`).
 DEFAULT_API_LIFECYCLE = {
     "v1": {

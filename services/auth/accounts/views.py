@@ -1,14 +1,16 @@
 """Register, manage users (staff), and read or edit one's own account."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet_common.pagination import PaginationByVersionMixin
+from fleet_common.schema import error_responses, gateway_rate_limited
 
+from . import examples
 from .pagination import UserCursorPagination, UserPageNumberPagination
 from .permissions import IsAdminOrRegistering
 from .selectors import user_list
@@ -16,6 +18,17 @@ from .serializers import AdminUserSerializer, PasswordChangeSerializer, Register
 from .services import user_create, user_delete, user_password_change, user_update
 
 
+LOCATION = OpenApiParameter("Location", str, OpenApiParameter.HEADER, response=[201],
+                            description="The new user's URL (for staff).")
+STAFF_ONLY = {403: "The caller is not staff."}
+
+
+@extend_schema_view(get=extend_schema(
+    summary="List users (staff)",
+    description="Every user, for staff (`is_staff`); anyone else gets a 403.",
+    tags=["users"], examples=[examples.ADMIN_USER_LIST_RESPONSE],
+    responses={200: AdminUserSerializer(many=True), **error_responses(400, 401, 403, 503, descriptions=STAFF_ONLY)},
+))
 class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff, a page at a time."""
 
@@ -32,7 +45,15 @@ class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     def get_queryset(self):
         return user_list()
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer}, summary="Register a user")
+    @extend_schema(
+        summary="Register a user",
+        description="Anyone may register; no token needed. The password must pass Django's validators (at least "
+                    "8 characters, not a common one, not only digits, not like the username); a taken username "
+                    "is a 400. Then log in with `POST token/`.",
+        tags=["account"], auth=[{}], request=RegisterSerializer, parameters=[LOCATION],
+        examples=[examples.REGISTER_REQUEST, examples.USER_RESPONSE],
+        responses={201: UserSerializer, **error_responses(400, 415, 503), **gateway_rate_limited()},
+    )
     def post(self, request, version):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -41,6 +62,12 @@ class UserListView(PaginationByVersionMixin, generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+@extend_schema_view(get=extend_schema(
+    summary="Fetch a user (staff)",
+    description="One user with their groups, for staff.",
+    tags=["users"], examples=[examples.ADMIN_USER_RESPONSE],
+    responses={200: AdminUserSerializer, **error_responses(401, 403, 404, 503, descriptions=STAFF_ONLY)},
+))
 class UserDetailView(generics.RetrieveAPIView):
     """One user, for staff: read, change (deactivate, groups) or delete."""
 
@@ -50,17 +77,36 @@ class UserDetailView(generics.RetrieveAPIView):
     def get_queryset(self):
         return user_list()
 
+    @extend_schema(
+        summary="Change a user (staff)",
+        description="Email, `is_active` (deactivating revokes every refresh token of the user), `is_staff` and "
+                    "`groups` (which map to scopes: `customers-readonly` gives `customers:read` only). The "
+                    "user's next tokens carry the new scopes.",
+        tags=["users"], examples=[examples.ADMIN_PATCH_REQUEST, examples.ADMIN_USER_RESPONSE],
+        responses={200: AdminUserSerializer, **error_responses(400, 401, 403, 404, 415, 503, descriptions=STAFF_ONLY)},
+    )
     def patch(self, request, version, pk):
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = user_update(user=serializer.instance, **serializer.validated_data)
         return Response(self.get_serializer(user).data)
 
+    @extend_schema(
+        summary="Delete a user (staff)",
+        description="The user and their refresh tokens; customers then removes every customer they owned "
+                    "(delivered by auth's outbox, retried until customers confirms).",
+        tags=["users"], responses={204: None, **error_responses(401, 403, 404, 503, descriptions=STAFF_ONLY)},
+    )
     def delete(self, request, version, pk):
         user_delete(user=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(get=extend_schema(
+    summary="Who am I",
+    description="The caller's own account, with the scopes their next tokens will carry.",
+    tags=["account"], examples=[examples.USER_RESPONSE], responses={200: UserSerializer, **error_responses(401, 503)},
+))
 class MeView(generics.RetrieveAPIView):
     """The caller's own account; only the email is theirs to change."""
 
@@ -69,6 +115,12 @@ class MeView(generics.RetrieveAPIView):
     def get_object(self):
         return self.request.user
 
+    @extend_schema(
+        summary="Change my email",
+        description="Only `email` is the caller's to change; other fields are ignored.",
+        tags=["account"], examples=[examples.ME_PATCH_REQUEST, examples.USER_RESPONSE],
+        responses={200: UserSerializer, **error_responses(400, 401, 415, 503)},
+    )
     def patch(self, request, version):
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -78,7 +130,13 @@ class MeView(generics.RetrieveAPIView):
 class PasswordChangeView(APIView):
     """Change one's password; every refresh token of the user is revoked."""
 
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, summary="Change my password")
+    @extend_schema(
+        summary="Change my password",
+        description="Needs the current password (a wrong one is a 400 on `current_password`). Every refresh token "
+                    "of the user is revoked: every session must log in again.",
+        tags=["account"], request=PasswordChangeSerializer, examples=[examples.PASSWORD_CHANGE_REQUEST],
+        responses={204: None, **error_responses(400, 401, 415, 503)},
+    )
     def post(self, request, version):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -11,6 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.schema import gateway_rate_limited
+
+from . import examples
 from .services import OAuthError, client_authenticate, client_token_issue
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -60,9 +63,24 @@ class OAuthTokenView(APIView):
     throttle_scope = "oauth-token"
 
     @extend_schema(
+        summary="Client-credentials token",
+        description="A service token for a service client (RFC 6749 §4.4), never for a user. Authenticate the "
+                    "client with HTTP Basic (`client_secret_basic`) or with `client_id` and `client_secret` in the "
+                    "body (`client_secret_post`), not both. `scope` asks for some of the client's scopes (default: "
+                    "all of them). Errors are RFC 6749 §5.2 bodies, not problem details.",
+        tags=["service tokens"], auth=[{"clientSecretBasic": []}, {}],
         request={"application/x-www-form-urlencoded": TokenRequest, "application/json": TokenRequest},
-        responses={200: TokenResponse, 400: OpenApiResponse(OAuthErrorBody), 401: OpenApiResponse(OAuthErrorBody)},
-        summary="Client-credentials token", auth=[],
+        examples=[examples.FORM_REQUEST, examples.JSON_REQUEST, examples.TOKEN_RESPONSE],
+        responses={
+            200: TokenResponse,
+            400: OpenApiResponse(OAuthErrorBody, examples=[examples.INVALID_SCOPE],
+                                 description="`invalid_request`, `unsupported_grant_type` or `invalid_scope`."),
+            401: OpenApiResponse(OAuthErrorBody, examples=[examples.INVALID_CLIENT],
+                                 description="`invalid_client`: unknown client, wrong secret or disabled client."),
+            **gateway_rate_limited(),
+            503: OpenApiResponse(OAuthErrorBody, examples=[examples.TEMPORARILY_UNAVAILABLE],
+                                 description="`temporarily_unavailable`: retry after `Retry-After` seconds."),
+        },
     )
     def post(self, request, version):
         basic = basic_credentials(request)

@@ -61,12 +61,29 @@ REST_FRAMEWORK = fleet.rest_framework(
 REDIS_URL = fleet.required(env, "REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
 AUTH_LOGIN_FAILURE_LIMIT = env.int("AUTH_LOGIN_FAILURE_LIMIT", default=10)
 AUTH_LOGIN_FAILURE_WINDOW = env.int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# v1's Deprecation and Sunset dates (fleet_common.lifecycle), the same as customers'.
+API_LIFECYCLE = fleet.api_lifecycle(env)
 SPECTACULAR_SETTINGS = {
     "TITLE": "auth",
-    "DESCRIPTION": "Users, tokens and public keys of the customers fleet.",
+    "DESCRIPTION": "Users, tokens and public keys of the customers fleet. Register, log in for an access token "
+                   "(a JWT; send it as `Authorization: Bearer ...`) and a refresh token; services get their "
+                   "tokens with the client-credentials grant. v1 answers errors with DRF's bodies and is "
+                   "deprecated (see its `Deprecation` and `Sunset` headers); v2 answers RFC 9457 problem details.",
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [fleet.SCHEMA_SERVER],
+    "TAGS": [
+        {"name": "account", "description": "Register, and read or change one's own account."},
+        {"name": "tokens", "description": "Log in, refresh and log out (users)."},
+        {"name": "service tokens", "description": "The client-credentials grant (services)."},
+        {"name": "users", "description": "Every user, for staff."},
+        {"name": "keys", "description": "Public keys and OAuth metadata, for verifiers and clients."},
+    ],
+    # The token endpoint's client authentication (RFC 6749 §2.3.1): the one HTTP Basic of the fleet.
+    "APPEND_COMPONENTS": {"securitySchemes": {"clientSecretBasic": {
+        "type": "http", "scheme": "basic",
+        "description": "`client_secret_basic`: a service client's id and secret, for `POST oauth/token/` only."}}},
 }
 
 # Tokens: signed by auth alone, verified by everyone with the published keys.

@@ -22,10 +22,15 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class JWKSerializer(serializers.Serializer):
-    kty = serializers.CharField()
-    kid = serializers.CharField()
+    kty = serializers.CharField(help_text="`RSA` or `EC`.")
+    kid = serializers.CharField(help_text="The RFC 7638 thumbprint: a token's header names its key by it.")
     alg = serializers.CharField()
     use = serializers.CharField()
+    n = serializers.CharField(required=False, help_text="RSA keys: the modulus (base64url).")
+    e = serializers.CharField(required=False, help_text="RSA keys: the exponent (base64url).")
+    crv = serializers.CharField(required=False, help_text="EC keys: the curve (`P-256`).")
+    x = serializers.CharField(required=False, help_text="EC keys: the x coordinate (base64url).")
+    y = serializers.CharField(required=False, help_text="EC keys: the y coordinate (base64url).")
 
 
 class JWKSetSerializer(serializers.Serializer):

@@ -43,10 +43,15 @@ API_LIFECYCLE = fleet.api_lifecycle(env)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "customers",
-    "DESCRIPTION": "Customer records of the fleet, owned by the token's subject.",
+    "DESCRIPTION": "Customer records of the fleet, owned by the token's subject. Send an access token from auth "
+                   "(a user's, or a service's from the client-credentials grant) with the scope each method "
+                   "needs. v1 pages by number, answers errors with DRF's bodies and is deprecated (see its "
+                   "`Deprecation` and `Sunset` headers); v2 pages by cursor and answers RFC 9457 problem details.",
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [fleet.SCHEMA_SERVER],
+    "TAGS": [{"name": "customers", "description": "The caller's customers (every customer with `customers:admin`)."}],
 }
 
 # Tokens are verified with auth's published keys, fetched rarely from its internal URL.

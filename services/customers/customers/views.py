@@ -13,6 +13,7 @@ from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
 from fleet_common.schema import error_responses
 
+from . import examples
 from .conditional import customer_etag, if_match_versions, not_modified
 from .filters import CustomerFilter, CustomerSearchFilter, StrictOrderingFilter
 from .idempotency import (
@@ -26,6 +27,7 @@ from .idempotency import (
 from .models import Customer
 from .pagination import CustomerCursorPagination, CustomerPageNumberPagination
 from .permissions import HasCustomerScope, IsOwnerOrAdmin
+from .schema import CustomerMergePatchSerializer
 from .scopes import ADMIN
 from .selectors import customer_visible_to
 from .serializers import REMOVABLE_FIELDS, CustomerCreateSerializer, CustomerSerializer
@@ -84,7 +86,13 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
 
     @extend_schema(
         summary="List the caller's customers",
+        description="The customers the token's subject owns (every customer with `customers:admin`), in creation "
+                    "order unless `ordering` says otherwise; needs `customers:read`. v1 pages by number "
+                    "(`page`, with a `count`), v2 by an opaque cursor from the `next` and `previous` links "
+                    "(also in the `Link` header).",
+        tags=["customers"],
         parameters=[LINK],
+        examples=[examples.CUSTOMER_RESPONSE],
         responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403, 429, 503),
                    **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
     )
@@ -93,7 +101,12 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
 
     @extend_schema(
         summary="Create a customer",
+        description="A new customer owned by the token's subject; needs `customers:write`. Answers 201 with its "
+                    "`Location` and `ETag`. `email` is unique per owner (a duplicate is a 400 on `email`). Send an "
+                    "`Idempotency-Key` to retry safely.",
+        tags=["customers"],
         request=CustomerCreateSerializer,
+        examples=[examples.CREATE_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IDEMPOTENCY_KEY, LOCATION, ETAG, REPLAYED],
         responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503)},
     )
@@ -131,6 +144,10 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Fetch a customer",
+        description="One customer, with its `ETag`; needs `customers:read`. Another owner's customer is a 404, "
+                    "as is an unknown id. With `If-None-Match` naming the current `ETag`: 304 without a body.",
+        tags=["customers"],
+        examples=[examples.CUSTOMER_RESPONSE],
         parameters=[IF_NONE_MATCH, ETAG],
         responses={200: CustomerSerializer, 304: OpenApiResponse(description="Not modified: the `If-None-Match` "
                                                                               "ETag is current."),
@@ -144,6 +161,11 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Replace a customer",
+        description="Every writable field at once (omitted optional ones become blank); needs `customers:write`. "
+                    "Send the `ETag` you read as `If-Match`: if someone changed the customer meanwhile, 412 and "
+                    "nothing changes.",
+        tags=["customers"],
+        examples=[examples.REPLACE_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IF_MATCH, ETAG],
         responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
     )
@@ -154,9 +176,15 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         return self._respond(customer_update(customer=customer, fields=serializer.replacement(), if_match=expected))
 
+    @extend_schema(versions=["v2"], request={"application/json": CustomerSerializer,
+                                             MERGE_PATCH_MEDIA_TYPE: CustomerMergePatchSerializer})
     @extend_schema(
         summary="Change some fields of a customer",
-        description="v2 also takes `application/merge-patch+json` (RFC 7396): `null` blanks `phone` or `company`.",
+        description="Only the fields sent; needs `customers:write`. v2 also takes `application/merge-patch+json` "
+                    "(RFC 7396): `null` blanks `phone` or `company`. With `If-Match`, a stale `ETag` is a 412 "
+                    "and nothing changes.",
+        tags=["customers"],
+        examples=[examples.PATCH_REQUEST, examples.MERGE_PATCH_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IF_MATCH, ETAG],
         responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
     )
@@ -172,6 +200,9 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Delete a customer",
+        description="Needs `customers:write`; 204 without a body. With `If-Match`, a stale `ETag` is a 412 and "
+                    "nothing is deleted.",
+        tags=["customers"],
         parameters=[IF_MATCH],
         responses={204: None, **error_responses(401, 403, 404, 412, 429, 503)},
     )

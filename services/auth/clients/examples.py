@@ -1,0 +1,25 @@
+"""Examples for the API reference: what a client sends and what it gets back (docs only, never used by code)."""
+
+from drf_spectacular.utils import OpenApiExample
+
+from tokens.examples import ACCESS
+
+FORM_REQUEST = OpenApiExample(
+    "client_secret_basic (credentials in the Authorization header)", request_only=True,
+    media_type="application/x-www-form-urlencoded",
+    value={"grant_type": "client_credentials", "scope": "customers:read"})
+JSON_REQUEST = OpenApiExample(
+    "client_secret_post (credentials in the body)", request_only=True, media_type="application/json",
+    value={"grant_type": "client_credentials", "scope": "customers:read", "client_id": "importer-3f9a2c1b",
+           "client_secret": "s3cr3t-printed-once-by-service_client-create"})
+TOKEN_RESPONSE = OpenApiExample(
+    "A service token", response_only=True,
+    value={"access_token": ACCESS, "token_type": "Bearer", "expires_in": 600, "scope": "customers:read"})
+INVALID_CLIENT = OpenApiExample(
+    "invalid_client", value={"error": "invalid_client", "error_description": "Client authentication failed."})
+INVALID_SCOPE = OpenApiExample(
+    "invalid_scope",
+    value={"error": "invalid_scope", "error_description": "The requested scope is not allowed for this client."})
+TEMPORARILY_UNAVAILABLE = OpenApiExample(
+    "temporarily_unavailable",
+    value={"error": "temporarily_unavailable", "error_description": "A dependency is unavailable; try again shortly."})
