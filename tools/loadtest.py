@@ -106,6 +106,7 @@ class Account:
 
     username: str
     password: str
+    sub: str = ""  # the user's id: `owner` of its rows
     token: str = ""
     token_at: float = 0.0
     rows: dict[str, dict] = field(default_factory=dict)  # id -> the fields last acknowledged
@@ -133,7 +134,8 @@ def register(gateway: str, count: int) -> list[Account]:
     accounts = []
     for _ in range(count):
         account = Account(f"load-{uuid.uuid4().hex[:12]}", f"pw-{uuid.uuid4().hex}")
-        _post_json(f"{gateway}/v2/auth/users/", {"username": account.username, "password": account.password})
+        account.sub = _post_json(f"{gateway}/v2/auth/users/",
+                                 {"username": account.username, "password": account.password})["id"]
         login(gateway, account)
         accounts.append(account)
     return accounts
