@@ -42,12 +42,18 @@ def test_with_auth_stopped_customers_keeps_serving_valid_tokens_even_after_a_res
                                                                                     background, figure):
     users = accounts(4)
     restarted = fleet.config.instances("customers")[-1]
+    for instance in fleet.config.instances("customers"):  # the outage starts after customers has fetched the keys
+        assert requests.get(f"http://127.0.0.1:{instance.port}/v2/customers/", timeout=10,
+                            headers={"Authorization": f"Bearer {users[0].token}"}).status_code == 200
     fleet.stop_instance("auth")
     try:
-        with background(users) as load:
+        with background(users, keepalive=False) as load:  # gateway reloads: see test_rolling_restart
             time.sleep(2)
-            fleet.stop_instance(restarted.name)  # restarted during the outage: keys from JWKS_CACHE_PATH only
+            # Restarted during the outage (drained first, as in a rolling restart): keys from JWKS_CACHE_PATH only.
+            fleet.reload_gateways(without=frozenset({restarted.name}))
+            fleet.stop_instance(restarted.name)
             fleet.start_instance(restarted.name)
+            fleet.reload_gateways()
             time.sleep(2)
         direct = [requests.get(f"http://127.0.0.1:{restarted.port}/v2/customers/", timeout=10,
                                headers={"Authorization": f"Bearer {u.token}"}).status_code for u in users * 5]
