@@ -11,7 +11,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
 COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
+.PHONY: help dev test loadtest soak manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis an
 	$(MAKE) --no-print-directory lint-containers || { status=1; echo "make test: lint-containers FAILED"; }; \
 	$(DEVFLEET) test || status=1; \
 	exit $$status
+
+loadtest: $(VENV)/.installed ## Mixed CRUD through the gateway for 5 min, then 3x overload; p50/p99, errors, lost writes (var/loadtest/)
+	PYTHONPATH=tools $(PY) tools/loadtest.py load
+
+soak: $(VENV)/.installed ## Mixed CRUD for 30 min; memory (RSS, PSS) and open descriptors of every process (var/loadtest/)
+	PYTHONPATH=tools $(PY) tools/loadtest.py soak
 
 lint-containers: $(VENV)/.installed ## Lint the Dockerfiles (hadolint) and check docker-compose.yml against the compose spec
 	$(VENV)/bin/hadolint $(DOCKERFILES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from .config import SERVICES, FleetConfig, Instance
 from .errors import FleetError
 from .infra import Infra, base_env
-from .processes import Child, find_binary, http_ok, make_dirs, run_checked, say
+from .processes import Child, child_pids, find_binary, http_ok, make_dirs, run_checked, say
 from .tls import self_signed_pair
 
 
@@ -35,6 +36,7 @@ class Fleet:
         self.children: list[Child] = []  # service instances and gateways, in start order
         self._ready_url: dict[str, tuple[str, Path | None]] = {}  # child name -> (URL answering 200, CA file)
         self._nginx: str | None = None
+        self._gateways: dict[str, dict] = {}  # gateway name -> start_gateway's arguments, to re-render it
 
     def __enter__(self) -> "Fleet":
         self.start()
@@ -153,6 +155,7 @@ class Fleet:
             raise FleetError(f"{name} is not running")
         child.stop(self.config.stop_timeout)
         self.children.remove(child)
+        self._gateways.pop(name, None)
         say(f"{name}: stopped")
 
     def _nginx_argv(self, nginx: str, directory: Path, *extra: str) -> list[str]:
@@ -160,8 +163,9 @@ class Fleet:
         return [nginx, "-e", "stderr", "-p", str(directory), "-c", str(directory / "nginx.conf"),
                 "-g", "daemon off;", *extra]
 
-    def gateway_env(self, *, port: int, tls_port: int, tls_pair: tuple[Path, Path] | None) -> dict[str, str]:
-        """render.sh's variables for a gateway in front of every instance of this fleet."""
+    def gateway_env(self, *, port: int, tls_port: int, tls_pair: tuple[Path, Path] | None,
+                    without: frozenset[str] = frozenset()) -> dict[str, str]:
+        """render.sh's variables for a gateway in front of every instance of this fleet but those named in `without`."""
         config = self.config
         env = base_env()
         for name in [n for n in env if n.startswith("GATEWAY_") or n.endswith("_UPSTREAM")]:
@@ -169,8 +173,9 @@ class Fleet:
         env.update({
             "GATEWAY_DOCS_ROOT": str(config.root / "gateway" / "docs"),  # the API reference of this checkout
             "GATEWAY_PORT": str(port),
-            "AUTH_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("auth")),
-            "CUSTOMERS_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("customers")),
+            "AUTH_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("auth") if i.name not in without),
+            "CUSTOMERS_UPSTREAM": " ".join(f"127.0.0.1:{i.port}" for i in config.instances("customers")
+                                           if i.name not in without),
         })
         if config.gateway_auth_rate is not None:
             env["GATEWAY_AUTH_RATE"] = config.gateway_auth_rate
@@ -192,22 +197,16 @@ class Fleet:
         nginx = self._nginx or find_binary("nginx")
         if not nginx:
             raise FleetError("nginx is not installed (Debian: apt-get install -y nginx)")
-        render = config.root / "gateway" / "render.sh"
         make_dirs(directory)
         (directory / "nginx.conf").unlink(missing_ok=True)
         shutil.rmtree(directory / "conf.d", ignore_errors=True)  # no stale server blocks from an older render
-        env = self.gateway_env(port=port, tls_port=tls_port, tls_pair=tls_pair)
-        run_checked(["bash", str(render), str(directory)], env=env, cwd=config.root, what="gateway/render.sh")
-        if not (directory / "nginx.conf").exists():
-            raise FleetError(f"gateway/render.sh did not write {directory / 'nginx.conf'}")
-        for subdirectory in ("tmp", "logs"):  # temp paths and nginx's default pid/log dir under the prefix
-            make_dirs(directory / subdirectory)
-        run_checked(self._nginx_argv(nginx, directory, "-t"), env=env, cwd=directory, what=f"{name}: nginx -t")
-        warn_if_unreadable_by_workers(Path(env["GATEWAY_DOCS_ROOT"]) / "reference" / "index.html")
+        spec = {"directory": directory, "port": port, "tls_port": tls_port, "tls_pair": tls_pair}
+        env = self._render_gateway(name, nginx, spec, without=frozenset())
         child = Child(name, self._nginx_argv(nginx, directory), cwd=directory, env=env,
                       log_path=config.log_path(name), run_dir=config.run_dir)
         child.start()
         self.children.append(child)
+        self._gateways[name] = spec
         if tls_pair is not None:  # /healthz over TLS proves the certificate and the https server
             self._ready_url[name] = (f"https://127.0.0.1:{tls_port}/healthz", tls_pair[0])
         else:
@@ -215,6 +214,69 @@ class Fleet:
         if wait:
             self._wait_ready([name])
         return child
+
+    def _render_gateway(self, name: str, nginx: str, spec: dict, *, without: frozenset[str]) -> dict[str, str]:
+        """render.sh into the gateway's directory (swapped in whole), then `nginx -t`; returns render.sh's env."""
+        config, directory = self.config, spec["directory"]
+        env = self.gateway_env(port=spec["port"], tls_port=spec["tls_port"], tls_pair=spec["tls_pair"], without=without)
+        run_checked(["bash", str(config.root / "gateway" / "render.sh"), str(directory)], env=env, cwd=config.root,
+                    what="gateway/render.sh")
+        if not (directory / "nginx.conf").exists():
+            raise FleetError(f"gateway/render.sh did not write {directory / 'nginx.conf'}")
+        for subdirectory in ("tmp", "logs"):  # temp paths and nginx's default pid/log dir under the prefix
+            make_dirs(directory / subdirectory)
+        run_checked(self._nginx_argv(nginx, directory, "-t"), env=env, cwd=directory, what=f"{name}: nginx -t")
+        warn_if_unreadable_by_workers(Path(env["GATEWAY_DOCS_ROOT"]) / "reference" / "index.html")
+        return env
+
+    def reload_gateways(self, *, without: frozenset[str] = frozenset()) -> None:
+        """Every running gateway in front of every instance but `without`; returns once no old nginx worker is left.
+
+        nginx's reload (SIGHUP) starts workers with the new upstreams and tells the old ones to finish
+        the requests they hold and exit; an old worker also closes its idle keep-alive connections to
+        the services. Once the old workers are gone, no connection from the gateway to an instance in
+        `without` remains and none will be made: that instance may be stopped without losing a request.
+        """
+        nginx = self._nginx or find_binary("nginx")
+        for name, spec in self._gateways.items():
+            child = self.child(name)
+            self._render_gateway(name, nginx, spec, without=without)
+            old_workers = set(child_pids(child.pid))
+            os.kill(child.pid, signal.SIGHUP)
+            deadline = time.monotonic() + 35  # nginx.conf: worker_shutdown_timeout 30s
+            while True:
+                workers = set(child_pids(child.pid))
+                if workers and not workers & old_workers:
+                    break
+                if child.exited() is not None:
+                    raise child.failure(f"exited with status {child.exited()} while reloading")
+                if time.monotonic() > deadline:
+                    raise child.failure(f"old workers {sorted(workers & old_workers)} still running 35 s after SIGHUP")
+                time.sleep(0.05)
+            say(f"{name}: reloaded" + (f" without {', '.join(sorted(without))}" if without else ""))
+
+    def rolling_restart(self, service: str = "customers") -> None:
+        """Restart every instance of `service`, one at a time, without failing a request; what Kubernetes does.
+
+        Per instance: out of every gateway's upstream first (Kubernetes: the pod leaves the Service's
+        endpoints, and its preStop sleep covers the time the proxies need to notice), then SIGTERM
+        (gunicorn finishes what it holds), start it again, wait for /readyz, and back into the upstream.
+        """
+        instances = self.config.instances(service)
+        if len(instances) < 2:
+            raise FleetError(f"a rolling restart of {service} needs at least two instances, not {len(instances)}")
+        for instance in instances:
+            self.reload_gateways(without=frozenset({instance.name}))
+            self.stop_instance(instance.name)
+            self.start_instance(instance.name)
+            self.reload_gateways()
+
+    def worker_pids(self, name: str) -> list[int]:
+        """The worker processes of a running child (gunicorn's or nginx's), e.g. to kill one."""
+        child = self.child(name)
+        if child is None:
+            raise FleetError(f"{name} is not running")
+        return child_pids(child.pid)
 
     def _wait_ready(self, names: list[str]) -> None:
         """Each named child answers 200 (/readyz of an instance, /healthz of a gateway) before the deadline."""
@@ -254,6 +316,7 @@ class Fleet:
             except Exception as exc:
                 errors.append(f"{child.name}: {exc}")
         self.children = []
+        self._gateways = {}
         try:
             self.infra.stop()
         except FleetError as exc:

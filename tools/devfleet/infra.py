@@ -107,6 +107,22 @@ class Infra:
             time.sleep(0.05)
         say(f"redis: up on 127.0.0.1:{config.redis_port} (data {config.redis_dir})")
 
+    def stop_redis(self) -> None:
+        """Stop Redis alone (an outage for tests); start_redis() brings it back on the same port and data."""
+        if self.redis is None:
+            raise FleetError("redis is not running")
+        self.redis.stop(self.config.stop_timeout)
+        self.redis = None
+        say("redis: stopped")
+
+    def start_redis(self) -> None:
+        if self.redis is not None:
+            raise FleetError("redis is already running")
+        redis_server = find_binary("redis-server")
+        if not redis_server:
+            raise FleetError("redis-server is not installed (Debian: apt-get install -y redis-server)")
+        self._start_redis(redis_server)
+
     def check_alive(self) -> None:
         """Raise if Redis has died (Postgres is a daemon: its readiness is what the services report)."""
         if self.redis is not None and self.redis.exited() is not None:

@@ -6,13 +6,14 @@ import os
 import pwd
 import re
 import shlex
+import signal
 import stat
 import subprocess
 from pathlib import Path
 
 from .config import SERVICES, FleetConfig
 from .errors import FleetError
-from .processes import find_binary, make_dirs, run_checked, say, tail
+from .processes import child_pids, find_binary, make_dirs, run_checked, say, tail
 
 MIN_MAJOR = 15
 SOCKET_PATH_MAX = 107  # sun_path is 108 bytes with the trailing NUL
@@ -173,6 +174,29 @@ class Postgres:
             say(f"postgres: {exc}; trying immediate shutdown")
             self._run("pg_ctl", "-D", data, "-w", "-m", "immediate", "stop", what="pg_ctl stop -m immediate")
         self.started = False
+
+    def pids(self) -> list[int]:
+        """The postmaster (first line of postmaster.pid) and every process it forked (backends, checkpointer ...)."""
+        try:
+            postmaster = int((self.config.postgres_data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            raise FleetError(f"postgres is not running (no postmaster.pid in {self.config.postgres_data})") from None
+        return [postmaster, *child_pids(postmaster)]
+
+    def freeze(self) -> list[int]:
+        """SIGSTOP the whole server (a stalled disk or VM): sockets stay open, nothing answers. thaw() undoes it."""
+        pids = self.pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        say(f"postgres: frozen (SIGSTOP to {len(pids)} processes)")
+        return pids
+
+    def thaw(self) -> None:
+        """SIGCONT to the postmaster and every child it has, frozen or forked meanwhile."""
+        pids = self.pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+        say(f"postgres: thawed (SIGCONT to {len(pids)} processes)")
 
     # --- provisioning ------------------------------------------------------------------------
     def psql(self, sql: str, *, database: str = "postgres") -> str:

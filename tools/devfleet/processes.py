@@ -131,6 +131,22 @@ def _proc_stat(pid: int) -> dict | None:
     return {"state": fields[0], "session": int(fields[3]), "start": int(fields[19])}
 
 
+def child_pids(parent: int) -> list[int]:
+    """Live (not zombie) processes whose parent is `parent`: gunicorn's workers, nginx's, Postgres's backends."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(")") + 2:].split()
+        if int(fields[1]) == parent and fields[0] != "Z":
+            children.append(int(entry.name))
+    return sorted(children)
+
+
 def _boot_id() -> str:
     return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
 

@@ -1,5 +1,6 @@
 """`make test`: the shared packages, the Kubernetes manifests, each service's suite against a fresh
-harness Postgres, the contract, gateway and deployment suites, the operations scripts, then the end-to-end suite."""
+harness Postgres, the contract, gateway and deployment suites, the operations scripts, the end-to-end suite,
+then the reliability suite (faults, durability and a short load)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     unit = test_config(root, root / "var" / "test")
     ops = test_config(root, root / "var" / "test-ops")
     e2e = test_config(root, root / "var" / "test-e2e")
+    reliability = test_config(root, root / "var" / "test-reliability")
     infra = Infra(unit)
     results: list[SuiteResult] = []
     try:
@@ -115,14 +117,15 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     # ops and e2e start their own Postgres on the same test ports, one after the other.
     results.append(_root_suite("ops", "tests/ops", ops, root))
     if fast:
-        say("e2e: skipped (--fast)")
+        say("e2e, reliability: skipped (--fast)")
     else:
         results.append(_root_suite("e2e", "tests/e2e", e2e, root))
+        results.append(_root_suite("reliability", "tests/reliability", reliability, root))
 
     print("\n== test summary ==", flush=True)
     for result in results:
         status = "PASSED" if result.ok else "FAILED"
-        print(f"  {result.name:<10} {status}  {result.seconds:7.1f} s  {'' if result.ok else result.detail}".rstrip())
+        print(f"  {result.name:<11} {status}  {result.seconds:7.1f} s  {'' if result.ok else result.detail}".rstrip())
     failed = [r.name for r in results if not r.ok]
     print(f"== {'FAILED: ' + ', '.join(failed) if failed else 'all suites passed'} ==", flush=True)
     return 1 if failed else 0

@@ -20,14 +20,21 @@ def required(env: environ.Env, name: str, dev_default: str) -> str:
 
 
 def databases(env: environ.Env) -> dict:
-    """One database per service; statement_timeout (5 s) < gunicorn timeout (20 s) < gateway read timeout."""
+    """One database per service; every wait on it is bounded, so a lost database is a quick 503, never a hang.
+
+    statement_timeout (5 s, the server's) < read timeout (7 s, ours: fleet_common.postgresql, for a
+    server that is frozen or unreachable) < gateway read timeout (25 s); connect_timeout (3 s) bounds
+    a new connection.
+    """
     database = env.db("DATABASE_URL")
+    database["ENGINE"] = "fleet_common.postgresql"
     database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
     timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000)
     database["OPTIONS"] = {
         "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
         "options": f"-c statement_timeout={timeout_ms}",
+        "read_timeout": env.float("DATABASE_READ_TIMEOUT", default=timeout_ms / 1000 + 2),
     }
     return {"default": database}
 

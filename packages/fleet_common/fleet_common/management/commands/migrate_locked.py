@@ -34,6 +34,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             # A migration is not a request: the services' statement_timeout (5 s) must not cut it short.
             cursor.execute("SET statement_timeout = 0")
+        connection.read_timeout = None  # nor our client-side read timeout (fleet_common.postgresql)
         self._acquire(connection, wait)
         try:
             call_command("migrate", database=database, interactive=False,

@@ -1,0 +1,58 @@
+"""Django's PostgreSQL backend, plus a read timeout: a frozen or unreachable server is an error, not a hang.
+
+`statement_timeout` is enforced by the server, so it cannot fire when the server itself does not run
+(SIGSTOP, a stalled disk, a dead host behind an open socket), and psycopg waits for an answer forever
+by default. TCP keepalives and `tcp_user_timeout` do not help either: a frozen process's kernel still
+acknowledges every packet. Here every wait of psycopg on an open connection (queries, commits, the
+health check of a persistent connection) gives up after `read_timeout` seconds; the connection is
+then closed, and the OperationalError becomes a 503 (fleet_common.errors). Connecting is bounded
+separately by libpq's `connect_timeout`.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from django.db.backends.postgresql import base as postgresql
+
+#: psycopg raises this (an OperationalError) when a wait outlives its timeout; private, so pinned by a test.
+WaitTimeout = psycopg.errors._WaitTimeout
+
+#: The OPTIONS key holding the read timeout in seconds (None or 0: wait forever, psycopg's default).
+READ_TIMEOUT_OPTION = "read_timeout"
+
+
+class DatabaseReadTimeout(psycopg.OperationalError):
+    """The server did not answer in time; the connection was closed, since its state is unknown."""
+
+
+class DatabaseWrapper(postgresql.DatabaseWrapper):
+    """Every psycopg wait on this connection is bounded by `self.read_timeout` (settable, e.g. to None for migrations)."""
+
+    def __init__(self, settings_dict, *args, **kwargs):
+        super().__init__(settings_dict, *args, **kwargs)
+        self.read_timeout = self.settings_dict["OPTIONS"].get(READ_TIMEOUT_OPTION) or None
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        params.pop(READ_TIMEOUT_OPTION, None)  # ours, not libpq's
+        return params
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        bound_wait(connection, lambda: self.read_timeout)
+        return connection
+
+
+def bound_wait(connection: psycopg.Connection, read_timeout) -> None:
+    """Give `connection` a `wait` that stops after `read_timeout()` seconds and closes it."""
+    plain_wait = connection.wait
+
+    def wait(gen, interval=0.1, timeout=None):
+        limit = timeout if timeout is not None else read_timeout()
+        try:
+            return plain_wait(gen, interval, limit)
+        except WaitTimeout:
+            connection.pgconn.finish()  # mid-protocol: unusable; closing it makes every later use fail at once
+            raise DatabaseReadTimeout(f"the database did not answer within {limit:g} s; connection closed") from None
+
+    connection.wait = wait
