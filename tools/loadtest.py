@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from devfleet.config import TEST_AUTH_RATES
+
 #: What each operation answers when it succeeds.
 EXPECTED = {"create": 201, "read": 200, "list": 200, "update": 200, "delete": 204}
 #: Closed-loop mix (weights): mostly reads, every kind of write.
@@ -37,8 +39,10 @@ OVERLOAD_MIX = {"create": 40, "read": 30, "list": 30}
 TOKEN_RENEW_SECONDS = 240  # access tokens live 300 s
 REQUEST_TIMEOUT = 30.0  # above the gateway's 25 s read timeout: a 504 is the gateway's, not ours
 FIELDS = ("name", "email", "phone", "company")
-#: Throttle rates for a load fleet: the load measures work, not the limits (each VU is one user).
-LOAD_SERVICE_ENV = {"customers": {"THROTTLE_RATE_USER": "1000000/min", "THROTTLE_RATE_CUSTOMERS_WRITE": "1000000/min"}}
+#: Throttle rates for a load fleet: the load measures work, not the limits (each VU is one user,
+#: and every one of them logs in from 127.0.0.1).
+LOAD_SERVICE_ENV = {"auth": TEST_AUTH_RATES,
+                    "customers": {"THROTTLE_RATE_USER": "1000000/min", "THROTTLE_RATE_CUSTOMERS_WRITE": "1000000/min"}}
 
 
 # --- a minimal HTTP/1.1 client ------------------------------------------------------------------
