@@ -34,7 +34,8 @@ class AdminUserSerializer(UserSerializer):
 
 
 class RegisterSerializer(serializers.ModelSerializer):
-    username = StrictCharField(max_length=150)
+    # The model's own validator, on the field: its pattern is then in the schema, not only in the code.
+    username = StrictCharField(max_length=150, validators=[User.username_validator])
     email = StrictEmailField(required=False, allow_blank=True)
     password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False,
                                style={"input_type": "password"})
@@ -44,7 +45,6 @@ class RegisterSerializer(serializers.ModelSerializer):
         fields = ["username", "email", "password"]
 
     def validate_username(self, username: str) -> str:
-        User.username_validator(username)
         if User.objects.filter(username__iexact=username).exists():
             raise serializers.ValidationError("A user with that username already exists.")
         return username

@@ -1,18 +1,33 @@
 """Register, manage users (staff), and read or edit one's own account."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from fleet_common.schema import error_responses, gateway_error_responses
 
 from .permissions import IsAdminOrRegistering
 from .selectors import user_list
 from .serializers import AdminUserSerializer, PasswordChangeSerializer, RegisterSerializer, UserSerializer
 from .services import user_create, user_delete, user_password_change, user_update
 
+#: What auth's errors mean on these endpoints (the shared texts speak of customers' scopes and owners).
+USER_ERRORS = {
+    401: "No bearer token, or one that is invalid, expired or names no active user (`WWW-Authenticate: Bearer`).",
+    403: "Only staff may manage users.",
+    404: "No user with this id.",
+    503: "The database is unavailable, or too many password hashes run at once: retry after `Retry-After` seconds.",
+}
 
+
+def user_errors(*statuses: int) -> dict:
+    return error_responses(*statuses, descriptions=USER_ERRORS)
+
+
+@extend_schema_view(get=extend_schema(responses={200: AdminUserSerializer(many=True), **user_errors(401, 403, 503)}))
 class UserListView(generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff."""
 
@@ -22,7 +37,10 @@ class UserListView(generics.ListAPIView):
     def get_queryset(self):
         return user_list()
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer}, summary="Register a user")
+    @extend_schema(request=RegisterSerializer, summary="Register a user",
+                   auth=[{"bearerAuth": []}, {}],  # anyone; a bearer token sent anyway must be valid (401)
+                   responses={201: UserSerializer, **user_errors(400, 401, 415, 503),
+                              **gateway_error_responses(413, 429)})
     def post(self, request, version):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -31,6 +49,12 @@ class UserListView(generics.ListAPIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: AdminUserSerializer, **user_errors(401, 403, 404, 503)}),
+    patch=extend_schema(responses={200: AdminUserSerializer, **user_errors(400, 401, 403, 404, 415, 503),
+                                   **gateway_error_responses(413)}),
+    delete=extend_schema(responses={204: None, **user_errors(401, 403, 404, 503)}),
+)
 class UserDetailView(generics.RetrieveAPIView):
     """One user, for staff: read, change (deactivate, groups) or delete."""
 
@@ -51,6 +75,11 @@ class UserDetailView(generics.RetrieveAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: UserSerializer, **user_errors(401, 503)}),
+    patch=extend_schema(responses={200: UserSerializer, **user_errors(400, 401, 415, 503),
+                                   **gateway_error_responses(413)}),
+)
 class MeView(generics.RetrieveAPIView):
     """The caller's own account; only the email is theirs to change."""
 
@@ -68,7 +97,8 @@ class MeView(generics.RetrieveAPIView):
 class PasswordChangeView(APIView):
     """Change one's password; every refresh token of the user is revoked."""
 
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, summary="Change my password")
+    @extend_schema(request=PasswordChangeSerializer, summary="Change my password",
+                   responses={204: None, **user_errors(400, 401, 415, 503), **gateway_error_responses(413)})
     def post(self, request, version):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -7,11 +7,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.schema import error_responses, gateway_error_responses
+
 from .keyring import get_keyring
 from .serializers import AuthorizationServerMetadataSerializer, JWKSetSerializer, LoginSerializer, RefreshSerializer, TokenPairSerializer
 from .services import login, refresh_token_revoke, token_pair_refresh
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+TOKEN_ERRORS = {
+    401: "Wrong username or password, or an inactive account.",
+    503: "The database is unavailable, or too many password hashes run at once: retry after `Retry-After` seconds.",
+}
+REFRESH_ERRORS = {401: "The refresh token is invalid, expired or revoked."}
 
 
 class PublicView(APIView):
@@ -27,7 +34,9 @@ class PublicView(APIView):
 class TokenObtainView(PublicView):
     """Exchange a username and password for an access and a refresh token."""
 
-    @extend_schema(request=LoginSerializer, responses={200: TokenPairSerializer}, summary="Log in")
+    @extend_schema(request=LoginSerializer, summary="Log in",
+                   responses={200: TokenPairSerializer, **error_responses(400, 401, 415, 503, descriptions=TOKEN_ERRORS),
+                              **gateway_error_responses(413, 429)})
     def post(self, request, version):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -38,7 +47,9 @@ class TokenObtainView(PublicView):
 class TokenRefreshView(PublicView):
     """Spend a refresh token for a new pair."""
 
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, summary="Refresh tokens")
+    @extend_schema(request=RefreshSerializer, summary="Refresh tokens",
+                   responses={200: TokenPairSerializer, **error_responses(400, 401, 415, 503, descriptions=REFRESH_ERRORS),
+                              **gateway_error_responses(413, 429)})
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -49,7 +60,8 @@ class TokenRefreshView(PublicView):
 class TokenRevokeView(PublicView):
     """Log out: end the refresh token's session (its whole family)."""
 
-    @extend_schema(request=RefreshSerializer, responses={204: None}, summary="Log out")
+    @extend_schema(request=RefreshSerializer, summary="Log out",
+                   responses={204: None, **error_responses(400, 415, 503), **gateway_error_responses(413)})
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,12 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
-from fleet_common.schema import error_responses
+from fleet_common.schema import error_responses, gateway_error_responses
 
 from .conditional import customer_etag, if_match_versions, not_modified
 from .filters import CustomerFilter, CustomerSearchFilter, StrictOrderingFilter
 from .idempotency import (
     HEADER as IDEMPOTENCY_HEADER,
+    MAX_KEY_LENGTH,
     REPLAYED_HEADER,
     StoredResponse,
     idempotency_key,
@@ -38,7 +39,8 @@ IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADE
                             description="Change only if the customer's ETag is still this one; otherwise 412 "
                                         "and nothing changes.")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER,
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"},
+    OpenApiParameter.HEADER,
     description="Up to 255 visible ASCII characters, unique per create, kept 24 h per caller: a retry with the "
                 "same key and body replays the first response (with `Idempotent-Replayed: true`); another body "
                 "is a 422; a retry while the first is still running is a 409.")
@@ -85,7 +87,7 @@ class CustomerListView(CallerCustomersMixin, generics.ListAPIView):
 
     @extend_schema(
         summary="List the caller's customers",
-        parameters=[LINK],
+        parameters=[LINK, *CustomerFilter.schema_parameters()],
         responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403, 429, 503),
                    **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
     )
@@ -96,7 +98,8 @@ class CustomerListView(CallerCustomersMixin, generics.ListAPIView):
         summary="Create a customer",
         request=CustomerCreateSerializer,
         parameters=[IDEMPOTENCY_KEY, LOCATION, ETAG, REPLAYED],
-        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503)},
+        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def post(self, request, version):
         key = idempotency_key(request)
@@ -146,7 +149,8 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Replace a customer",
         parameters=[IF_MATCH, ETAG],
-        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def put(self, request, version, pk):
         customer = self.get_object()
@@ -159,7 +163,8 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
         summary="Change some fields of a customer",
         description="v2 also takes `application/merge-patch+json` (RFC 7396): `null` blanks `phone` or `company`.",
         parameters=[IF_MATCH, ETAG],
-        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def patch(self, request, version, pk):
         customer = self.get_object()
