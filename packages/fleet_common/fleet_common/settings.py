@@ -38,7 +38,7 @@ def rest_framework(**overrides) -> dict:
         "DEFAULT_AUTHENTICATION_CLASSES": ["fleet_common.authentication.BearerTokenAuthentication"],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["fleet_common.parsers.JSONParser"],
         "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
         "DEFAULT_VERSION": "v2",
         "ALLOWED_VERSIONS": ["v1", "v2"],

@@ -7,7 +7,7 @@ from urllib.parse import unquote_plus
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from fleet_common.errors import is_connection_error
 from fleet_common.exceptions import ServiceUnavailable
 from fleet_common.fields import is_storable_text
+from fleet_common.parsers import JSONParser
 from fleet_common.schema import gateway_error_responses
 
 from .services import OAuthError, client_authenticate, client_token_issue

@@ -5,11 +5,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
+from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, JSONParser, MergePatchJSONParser, merge_patch_to_partial
 from fleet_common.schema import error_responses, gateway_error_responses
 
 from .conditional import customer_etag, if_match_versions, not_modified

@@ -75,3 +75,15 @@ def test_if_match_with_a_non_ascii_digit_is_a_412_not_a_500(alice):
 def test_erasing_an_owner_whose_id_holds_a_nul_is_a_400(client_for):
     auth_service = client_for("client:auth", scopes=("customers:admin",))
     assert auth_service.delete("/internal/v1/owners/a%00b/customers/").status_code == 400
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000  # 200 KB: under the gateway's 1 MiB, past Python's recursion limit
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json"])
+def test_json_nested_past_the_recursion_limit_is_a_400(alice, content_type):
+    assert alice.post("/v2/customers/", DEEP, content_type="application/json").status_code == 400
+    created = create(alice, "v2").json()
+    response = alice.patch(detail_url(created["id"], "v2"), DEEP, content_type=content_type)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
