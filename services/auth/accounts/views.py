@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from fleet_common.schema import error_responses, gateway_error_responses
 
+from .pagination import UserCursorPagination
 from .permissions import IsAdminOrRegistering
 from .selectors import user_list
 from .serializers import AdminUserSerializer, PasswordChangeSerializer, RegisterSerializer, UserSerializer
@@ -27,12 +28,21 @@ def user_errors(*statuses: int) -> dict:
     return error_responses(*statuses, descriptions=USER_ERRORS)
 
 
-@extend_schema_view(get=extend_schema(responses={200: AdminUserSerializer(many=True), **user_errors(401, 403, 503)}))
+@extend_schema_view(get=extend_schema(responses={
+    200: AdminUserSerializer(many=True), **user_errors(401, 403, 503),
+    **error_responses(400, versions=("v2",), descriptions={400: "A malformed `cursor` or `page_size`."}),
+}))
 class UserListView(generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff."""
 
     permission_classes = [IsAdminOrRegistering]
     serializer_class = AdminUserSerializer
+
+    @property
+    def pagination_class(self):
+        """v2 pages (at most 100 users a page); v1 answers one array, as its frozen contract says."""
+        version = getattr(getattr(self, "request", None), "version", None) or getattr(self, "kwargs", {}).get("version")
+        return UserCursorPagination if version == "v2" else None
 
     def get_queryset(self):
         return user_list()

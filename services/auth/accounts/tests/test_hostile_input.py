@@ -74,3 +74,17 @@ def test_another_method_on_the_token_endpoint_is_a_405_with_allow(api, method):
     response = api.generic(method, OAUTH)
     assert response.status_code == 405
     assert response["Allow"] == "POST, OPTIONS"
+
+
+DEEP = b'{"a":' * 50_000 + b"1" + b"}" * 50_000  # under the gateway's 1 MiB, past Python's recursion limit
+
+
+@pytest.mark.parametrize("path", ["/v1/auth/token/", "/v2/auth/users/", "/v2/auth/token/refresh/"])
+def test_json_nested_past_the_recursion_limit_is_a_400(api, path):
+    assert api.post(path, DEEP, content_type="application/json").status_code == 400
+
+
+def test_json_nested_past_the_recursion_limit_is_invalid_request_at_the_token_endpoint(api):
+    response = api.post(OAUTH, DEEP, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
