@@ -7,6 +7,8 @@ from fleet_common.fields import StrictCharField, StrictEmailField
 
 from .models import User
 from .scopes import scopes_for
+from .selectors import username_taken
+from .services import USERNAME_TAKEN, validated_password
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -44,10 +46,14 @@ class RegisterSerializer(serializers.ModelSerializer):
         model = User
         fields = ["username", "email", "password"]
 
-    def validate_username(self, username: str) -> str:
-        if User.objects.filter(username__iexact=username).exists():
-            raise serializers.ValidationError("A user with that username already exists.")
-        return username
+    def validate(self, attrs):
+        """The password policy first: whether a username is taken is told only to a request that is otherwise
+        valid, so an invalid one answers the same for an existing and an unknown username."""
+        candidate = User(username=attrs["username"], email=attrs.get("email", ""))
+        validated_password(attrs["password"], candidate, "password")
+        if username_taken(attrs["username"]):
+            raise serializers.ValidationError({"username": [USERNAME_TAKEN]})
+        return attrs
 
 
 class PasswordChangeSerializer(serializers.Serializer):
