@@ -18,7 +18,7 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .fields import is_ascii_digits, is_storable_text
+from .text import is_ascii_digits, is_storable_text
 
 MAX_CURSOR_LENGTH = 2048
 

@@ -19,9 +19,8 @@ from fleet_common.fields import (  # noqa: E402
     WHITESPACE_CLASS,
     NoNullCharactersNonBlankValidator,
     StrictCharField,
-    is_ascii_digits,
-    is_storable_text,
 )
+from fleet_common.text import is_ascii_digits, is_storable_text  # noqa: E402
 
 
 @pytest.mark.parametrize("value", ["a\x00b", "\x00", "name\x00"])

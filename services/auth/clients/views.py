@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from fleet_common.errors import is_connection_error
 from fleet_common.exceptions import ServiceUnavailable
-from fleet_common.fields import is_storable_text
+from fleet_common.text import is_storable_text
 from fleet_common.parsers import JSONParser
 from fleet_common.schema import gateway_error_responses
 

@@ -4,7 +4,7 @@ from rest_framework.request import Request
 
 from fleet_common.conditional import ANY, none_match, quote_etag, strong_tags
 from fleet_common.exceptions import PreconditionFailed
-from fleet_common.fields import is_ascii_digits
+from fleet_common.text import is_ascii_digits
 
 from .models import Customer
 

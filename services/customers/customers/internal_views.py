@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet_common.fields import is_storable_text
+from fleet_common.text import is_storable_text
 
 from .permissions import HasScope
 from .scopes import ADMIN
