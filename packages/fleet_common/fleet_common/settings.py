@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "fleet_common.lifecycle.DeprecationHeadersMiddleware",
+    "fleet_common.querystring.StrictQueryStringMiddleware",
     "fleet_common.throttling.RateLimitHeadersMiddleware",
     # Inert for the API (DRF views are csrf_exempt; bearer tokens are not sent by browsers on
     # their own); it protects any cookie-authenticated view added later, such as Django admin.

@@ -87,3 +87,18 @@ def test_json_nested_past_the_recursion_limit_is_a_400(alice, content_type):
     response = alice.patch(detail_url(created["id"], "v2"), DEEP, content_type=content_type)
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("query", ["search=caf%E9", "search=a%ED%A0%80b", "email=%FF%FE", "company=%C3"])
+def test_a_query_string_that_is_not_utf8_is_a_400_not_read_with_replacement_characters(alice, query):
+    v1 = alice.get(f"/v1/customers/?{query}")
+    assert v1.status_code == 400 and v1.json() == {"detail": "The query string is not valid UTF-8."}
+    assert v1["Deprecation"]  # the v1 lifecycle headers still apply
+    v2 = alice.get(f"/v2/customers/?{query}")
+    assert v2.status_code == 400 and v2["Content-Type"] == "application/problem+json"
+
+
+def test_utf8_query_strings_still_work(alice):
+    create(alice, "v2", name="Café 🦄", email="cafe@example.com")
+    assert [row["name"] for row in alice.get("/v2/customers/?search=caf%C3%A9").json()["results"]] == ["Café 🦄"]
+    assert alice.get("/v2/customers/?search=%F0%9F%A6%84").json()["results"][0]["email"] == "cafe@example.com"
