@@ -1,5 +1,6 @@
 """`make test`: the shared packages, the Kubernetes manifests, each service's suite against a fresh
-harness Postgres, the contract, gateway and deployment suites, the operations scripts, then the end-to-end suite."""
+harness Postgres, the contract, gateway and deployment suites, the operations scripts, then the end-to-end and
+security suites."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     unit = test_config(root, root / "var" / "test")
     ops = test_config(root, root / "var" / "test-ops")
     e2e = test_config(root, root / "var" / "test-e2e")
+    security = test_config(root, root / "var" / "test-security")
     infra = Infra(unit)
     results: list[SuiteResult] = []
     try:
@@ -114,9 +116,12 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     # ops and e2e start their own Postgres on the same test ports, one after the other.
     results.append(_root_suite("ops", "tests/ops", ops, root))
     if fast:
-        say("e2e: skipped (--fast)")
+        say("e2e and security: skipped (--fast)")
     else:
         results.append(_root_suite("e2e", "tests/e2e", e2e, root))
+        # Its own fleet (raised rate limits) on the same test ports, after e2e's has stopped: schema-driven
+        # fuzzing, the OWASP API Top 10, hostile strings, then no secret in any log (tests/security).
+        results.append(_root_suite("security", "tests/security", security, root))
 
     print("\n== test summary ==", flush=True)
     for result in results:

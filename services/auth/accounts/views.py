@@ -1,7 +1,7 @@
 """Register, manage users (staff), and read or edit one's own account."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -48,6 +48,8 @@ class UserListView(generics.ListAPIView):
         return user_list()
 
     @extend_schema(request=RegisterSerializer, summary="Register a user",
+                   examples=[OpenApiExample("A new user", request_only=True, value={
+                       "username": "ada", "email": "ada@example.com", "password": "correct horse battery staple"})],
                    auth=[{"bearerAuth": []}, {}],  # anyone; a bearer token sent anyway must be valid (401)
                    responses={201: UserSerializer, **user_errors(400, 401, 415, 503),
                               **gateway_error_responses(413, 429)})

@@ -1,7 +1,7 @@
 """Token endpoints: log in, refresh, log out, and the public keys."""
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -35,6 +35,8 @@ class TokenObtainView(PublicView):
     """Exchange a username and password for an access and a refresh token."""
 
     @extend_schema(request=LoginSerializer, summary="Log in",
+                   examples=[OpenApiExample("Credentials", request_only=True,
+                                            value={"username": "ada", "password": "correct horse battery staple"})],
                    responses={200: TokenPairSerializer, **error_responses(400, 401, 415, 503, descriptions=TOKEN_ERRORS),
                               **gateway_error_responses(413, 429)})
     def post(self, request, version):

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -48,6 +48,9 @@ REPLAYED = OpenApiParameter(REPLAYED_HEADER, OpenApiTypes.STR, OpenApiParameter.
                                         "same `Idempotency-Key`.")
 LOCATION = OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
                             description="The new customer's URL.")
+ADA = OpenApiExample("A customer", request_only=True, value={
+    "name": "Ada Lovelace", "email": "ada@example.com", "phone": "+44 20 7946 0000", "company": "Analytical Engines"})
+CHANGE = OpenApiExample("A new company", request_only=True, value={"company": "Difference Engines"})
 LINK = OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
                         description='v2: RFC 8288 links to the neighbouring pages, `rel="next"` and `rel="prev"`.')
 
@@ -96,6 +99,7 @@ class CustomerListView(CallerCustomersMixin, generics.ListAPIView):
     @extend_schema(
         summary="Create a customer",
         request=CustomerCreateSerializer,
+        examples=[ADA],
         parameters=[IDEMPOTENCY_KEY, LOCATION, ETAG, REPLAYED],
         responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503),
                    **gateway_error_responses(413)},
@@ -147,6 +151,7 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Replace a customer",
+        examples=[ADA],
         parameters=[IF_MATCH, ETAG],
         responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
                    **gateway_error_responses(413)},
@@ -160,6 +165,7 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Change some fields of a customer",
+        examples=[CHANGE],
         description="v2 also takes `application/merge-patch+json` (RFC 7396): `null` blanks `phone` or `company`.",
         parameters=[IF_MATCH, ETAG],
         responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
