@@ -87,7 +87,7 @@ def test_schemathesis_finds_nothing(name, gateway, identities, issued, record, t
     cases, failures = summary["test_cases"], summary["failures"]
     record(cases=cases["generated"], failures=sum(f["count"] for f in failures), errors=len(summary["errors"]),
            operations=summary["operations"]["tested"], accepted_state_dependent=sum(summary["accepted"].values()),
-           credentials_remembered=remembered)
+           accepted_by_reason=dict(summary["accepted"]), credentials_remembered=remembered)
     print(f"\n{name}: {cases['generated']} cases, {len(failures)} kinds of failure, "
           f"{summary['operations']['tested']} operations, {summary['running_time']:.0f} s; "
           f"state-dependent rejections accepted: {sum(summary['accepted'].values())} {dict(summary['accepted'])}")

@@ -106,7 +106,7 @@ def test_no_secret_reaches_any_log(fleet, issued, record):
     for kind in secrets.values():
         kinds[kind] = kinds.get(kind, 0) + 1
     record(log_files=len(files), log_lines=lines, secrets_searched=len(secrets),
-           **{f"{kind}s": count for kind, count in sorted(kinds.items())})
+           **{f"issued_{kind}": count for kind, count in sorted(kinds.items())})
     print(f"\nsearched {lines} lines of {len(files)} logs for {len(secrets)} secrets {kinds}")
     assert len(secrets) >= 20 and lines > 1000  # the search searched something
     assert not found, found
