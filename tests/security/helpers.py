@@ -125,14 +125,16 @@ def database(fleet, service: str) -> psycopg.Connection:
     return psycopg.connect(url, connect_timeout=5)
 
 
-def median_seconds(call, times: int) -> float:
-    durations = []
+def interleaved_medians(first, second, times: int) -> tuple[float, float]:
+    """Median seconds of each call over `times` tries, taken in turns, so a load spike on a shared machine
+    slows both alike instead of one of them."""
+    durations: tuple[list, list] = ([], [])
     for _ in range(times):
-        started = time.perf_counter()
-        call()
-        durations.append(time.perf_counter() - started)
-    durations.sort()
-    return durations[len(durations) // 2]
+        for call, measured in ((first, durations[0]), (second, durations[1])):
+            started = time.perf_counter()
+            call()
+            measured.append(time.perf_counter() - started)
+    return tuple(sorted(measured)[len(measured) // 2] for measured in durations)
 
 
 def token_signer(fleet, sample_token: str):
