@@ -131,6 +131,31 @@ def test_a_services_own_429_passes_through_with_its_own_retry_after(gateway, ups
     assert response.headers["Retry-After"] == "7"  # exactly one, the service's
 
 
+# --- TRACE: nginx refuses it before any location ----------------------------------------------
+@pytest.mark.parametrize("path, allow", [
+    ("/v1/customers/", "GET, POST, HEAD, OPTIONS"),
+    ("/v2/customers/0190a000-0000-7000-8000-000000000000/", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+    ("/v2/auth/users/", "GET, POST, HEAD, OPTIONS"),
+    ("/v1/auth/users/0190a000-0000-7000-8000-000000000000/", "GET, PATCH, DELETE, HEAD, OPTIONS"),
+    ("/v2/auth/me/", "GET, PATCH, HEAD, OPTIONS"),
+    ("/v1/auth/oauth/token/", "POST, OPTIONS"),
+    ("/.well-known/jwks.json", "GET, HEAD, OPTIONS"),
+])
+def test_trace_is_a_405_whose_allow_names_the_routes_methods(gateway, upstreams, path, allow):
+    gw = gateway(**routes(upstreams()))
+    response = requests.request("TRACE", f"{gw.url}{path}")
+    assert_gateway_problem(response, 405)
+    assert response.headers["Allow"] == allow
+
+
+def test_a_services_own_405_keeps_its_allow_alone(gateway, upstreams):
+    refusing = upstreams("status", status=405, headers={"Allow": "GET, OPTIONS"}, body=b'{"detail":"no"}')
+    gw = gateway(**routes(refusing))
+    response = requests.put(f"{gw.url}/v2/customers/")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, OPTIONS"  # one header (requests would join two with ", ")
+
+
 # --- headers ------------------------------------------------------------------------------------
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

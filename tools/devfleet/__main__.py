@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.add_argument("--customers-instances", type=int, default=1, metavar="N",
                             help="run N customers processes behind the gateway (ports 8002, 8003, ...)")
     test = commands.add_parser("test", help="run every test suite against fresh infrastructure (make test)")
-    test.add_argument("--fast", action="store_true", help="skip the end-to-end and reliability suites")
+    test.add_argument("--fast", action="store_true", help="skip the end-to-end, reliability and security suites")
     run = commands.add_parser("manage", help="run a service's manage.py with the dev fleet's settings")
     run.add_argument("service", choices=SERVICES)
     run.add_argument("args", nargs=argparse.REMAINDER)

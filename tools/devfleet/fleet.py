@@ -128,24 +128,43 @@ class Fleet:
 
     def start_instance(self, name: str, *, wait: bool = True) -> Child:
         """Start one service instance (e.g. `customers-2`), also again after stop_instance()."""
-        config = self.config
         instance = next((i for i in self.instances() if i.name == name), None)
         if instance is None:
             raise FleetError(f"no service instance named {name!r}: {[i.name for i in self.instances()]}")
-        if self.child(name) is not None:
-            raise FleetError(f"{name} is already running")
-        make_dirs(config.metrics_dir(name))
+        return self._start_gunicorn(instance, self.instance_env(instance), wait=wait)
+
+    def start_extra_instance(self, service: str, name: str, *, port: int, env: dict[str, str | None],
+                             wait: bool = True) -> Child:
+        """One more gunicorn of `service` beyond the configured ones, e.g. with other limits (tests).
+
+        `env` changes the instance's environment; a value of None removes the variable (the code's
+        default applies). It is not behind the fleet's gateway; stop() and stop_instance() stop it.
+        """
+        instance = Instance(service, name, port)
+        environment = self.instance_env(instance)
+        for key, value in env.items():
+            if value is None:
+                environment.pop(key, None)
+            else:
+                environment[key] = value
+        return self._start_gunicorn(instance, environment, wait=wait)
+
+    def _start_gunicorn(self, instance: Instance, env: dict[str, str], *, wait: bool) -> Child:
+        config = self.config
+        if self.child(instance.name) is not None:
+            raise FleetError(f"{instance.name} is already running")
+        make_dirs(config.metrics_dir(instance.name))
         child = Child(
-            name,
+            instance.name,
             [str(config.venv_bin("gunicorn")), "-c", "python:fleet_common.gunicorn_conf", "config.wsgi"],
-            cwd=config.service_dir(instance.service), env=self.instance_env(instance),
-            log_path=config.log_path(name), run_dir=config.run_dir,
+            cwd=config.service_dir(instance.service), env=env,
+            log_path=config.log_path(instance.name), run_dir=config.run_dir,
         )
         child.start()
         self.children.append(child)
-        self._ready_url[name] = (f"http://127.0.0.1:{instance.port}/readyz", None)
+        self._ready_url[instance.name] = (f"http://127.0.0.1:{instance.port}/readyz", None)
         if wait:
-            self._wait_ready([name])
+            self._wait_ready([instance.name])
         return child
 
     def stop_instance(self, name: str) -> None:
@@ -164,8 +183,12 @@ class Fleet:
                 "-g", "daemon off;", *extra]
 
     def gateway_env(self, *, port: int, tls_port: int, tls_pair: tuple[Path, Path] | None,
-                    without: frozenset[str] = frozenset()) -> dict[str, str]:
-        """render.sh's variables for a gateway in front of every instance of this fleet but those named in `without`."""
+                    without: frozenset[str] = frozenset(),
+                    overrides: dict[str, str | None] | None = None) -> dict[str, str]:
+        """render.sh's variables for a gateway in front of every instance of this fleet but those named in `without`.
+
+        `overrides` changes them (e.g. CUSTOMERS_UPSTREAM, GATEWAY_AUTH_RATE); None removes one (render.sh's default).
+        """
         config = self.config
         env = base_env()
         for name in [n for n in env if n.startswith("GATEWAY_") or n.endswith("_UPSTREAM")]:
@@ -184,14 +207,21 @@ class Fleet:
         if tls_pair is not None:
             cert, key = tls_pair
             env.update({"GATEWAY_TLS_CERT": str(cert), "GATEWAY_TLS_KEY": str(key), "GATEWAY_TLS_PORT": str(tls_port)})
+        for key, value in (overrides or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         return env
 
     def start_gateway(self, name: str, *, directory: Path, port: int, tls_port: int,
-                      tls_pair: tuple[Path, Path] | None = None, wait: bool = True) -> Child:
+                      tls_pair: tuple[Path, Path] | None = None, wait: bool = True,
+                      overrides: dict[str, str | None] | None = None) -> Child:
         """Render the same templates compose and Kubernetes use, test them, then run nginx in the foreground.
 
         The fleet's own gateway is `gateway`; tests may add another (e.g. with TLS) in front of the same
-        instances, in its own directory and on its own ports. stop() stops it with the rest.
+        instances, in its own directory and on its own ports, or with other limits and upstreams
+        (`overrides`, see gateway_env). stop() stops it with the rest.
         """
         config = self.config
         nginx = self._nginx or find_binary("nginx")
@@ -200,7 +230,8 @@ class Fleet:
         make_dirs(directory)
         (directory / "nginx.conf").unlink(missing_ok=True)
         shutil.rmtree(directory / "conf.d", ignore_errors=True)  # no stale server blocks from an older render
-        spec = {"directory": directory, "port": port, "tls_port": tls_port, "tls_pair": tls_pair}
+        spec = {"directory": directory, "port": port, "tls_port": tls_port, "tls_pair": tls_pair,
+                "overrides": overrides}
         env = self._render_gateway(name, nginx, spec, without=frozenset())
         child = Child(name, self._nginx_argv(nginx, directory), cwd=directory, env=env,
                       log_path=config.log_path(name), run_dir=config.run_dir)
@@ -218,7 +249,8 @@ class Fleet:
     def _render_gateway(self, name: str, nginx: str, spec: dict, *, without: frozenset[str]) -> dict[str, str]:
         """render.sh into the gateway's directory (swapped in whole), then `nginx -t`; returns render.sh's env."""
         config, directory = self.config, spec["directory"]
-        env = self.gateway_env(port=spec["port"], tls_port=spec["tls_port"], tls_pair=spec["tls_pair"], without=without)
+        env = self.gateway_env(port=spec["port"], tls_port=spec["tls_port"], tls_pair=spec["tls_pair"], without=without,
+                               overrides=spec["overrides"])
         run_checked(["bash", str(config.root / "gateway" / "render.sh"), str(directory)], env=env, cwd=config.root,
                     what="gateway/render.sh")
         if not (directory / "nginx.conf").exists():

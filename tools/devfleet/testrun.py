@@ -1,6 +1,6 @@
 """`make test`: the shared packages, the Kubernetes manifests, each service's suite against a fresh
 harness Postgres, the contract, gateway and deployment suites, the operations scripts, the end-to-end suite,
-then the reliability suite (faults, durability and a short load)."""
+the reliability suite (faults, durability and a short load), then the security suite."""
 
 from __future__ import annotations
 
@@ -78,6 +78,7 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     ops = test_config(root, root / "var" / "test-ops")
     e2e = test_config(root, root / "var" / "test-e2e")
     reliability = test_config(root, root / "var" / "test-reliability")
+    security = test_config(root, root / "var" / "test-security")
     infra = Infra(unit)
     results: list[SuiteResult] = []
     try:
@@ -117,10 +118,13 @@ def run_tests(root: Path, *, fast: bool = False) -> int:
     # ops and e2e start their own Postgres on the same test ports, one after the other.
     results.append(_root_suite("ops", "tests/ops", ops, root))
     if fast:
-        say("e2e, reliability: skipped (--fast)")
+        say("e2e, reliability and security: skipped (--fast)")
     else:
         results.append(_root_suite("e2e", "tests/e2e", e2e, root))
         results.append(_root_suite("reliability", "tests/reliability", reliability, root))
+        # Its own fleet (raised rate limits) on the same test ports, after the others have stopped: schema-driven
+        # fuzzing, the OWASP API Top 10, hostile strings, then no secret in any log (tests/security).
+        results.append(_root_suite("security", "tests/security", security, root))
 
     print("\n== test summary ==", flush=True)
     for result in results:

@@ -18,6 +18,8 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from .text import is_ascii_digits, is_storable_text
+
 MAX_CURSOR_LENGTH = 2048
 EXAMPLE_KEY = "0196a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"  # a UUIDv7, in the OpenAPI examples of cursors
 
@@ -27,7 +29,7 @@ def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(param)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not is_ascii_digits(raw) or not 1 <= int(raw) <= maximum:
         raise ValidationError({param: [f"Must be an integer from 1 to {maximum}."]})
     return int(raw)
 
@@ -49,7 +51,7 @@ class StrictPageNumberPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             return paginator.num_pages
-        if not raw.isdigit() or int(raw) < 1:
+        if not is_ascii_digits(raw) or int(raw) < 1:
             raise ValidationError({self.page_query_param: ["Must be a positive integer (or `last`)."]})
         return int(raw)
 
@@ -183,6 +185,8 @@ class KeysetCursorPagination(CursorPagination):
                 value = self.model._meta.get_field(self.key_field).to_python(payload["v"])
                 if value is None or (hasattr(value, "tzinfo") and value.tzinfo is None):
                     raise ValueError("value")
+                if isinstance(value, str) and not is_storable_text(value):
+                    raise ValueError("NUL or a lone surrogate: no row can hold it, and the database refuses it")
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, DjangoValidationError,
                 FieldDoesNotExist) as error:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error

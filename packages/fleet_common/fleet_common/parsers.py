@@ -1,9 +1,22 @@
 """Request parsers beyond plain JSON."""
 
+from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 
 MERGE_PATCH_MEDIA_TYPE = "application/merge-patch+json"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; JSON nested deeper than Python's recursion limit is a 400, not a RecursionError (500).
+
+    200 KB of `[` is enough to reach the limit, well under the gateway's 1 MiB.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
 
 
 class MergePatchJSONParser(JSONParser):

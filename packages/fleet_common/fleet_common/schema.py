@@ -1,5 +1,6 @@
 """OpenAPI descriptions of what the shared package adds to DRF: bearer tokens, error bodies per version, headers."""
 
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -55,12 +56,12 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class GatewayProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details of an error the gateway (nginx) answers itself."""
+    """RFC 9457 problem details of an error the gateway answers itself (edge limit, body too large), in every version."""
 
     type = serializers.CharField(help_text="Always `about:blank`.")
-    title = serializers.CharField()
+    title = serializers.CharField(help_text="The status code's reason phrase.")
     status = serializers.IntegerField()
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="What went wrong, for a person.")
     request_id = serializers.CharField(help_text="The `X-Request-ID` of the request.")
 
     class Meta:
@@ -90,6 +91,7 @@ DESCRIPTIONS = {
     405: "The method is not allowed on this path.",
     409: "A request with the same `Idempotency-Key` is still in progress.",
     412: "`If-Match` does not match the current `ETag`: nothing was changed.",
+    413: "The body exceeds the gateway's limit of 1 MiB (answered by the gateway).",
     415: "The request body's content type is not accepted.",
     422: "The `Idempotency-Key` was already used with a different request.",
     429: "Too many requests: retry after `Retry-After` seconds.",
@@ -128,16 +130,17 @@ def error_example(status: int, version: str | None, path: str) -> OpenApiExample
     return OpenApiExample(HTTPStatus(status).phrase, value=value)
 
 
-def gateway_rate_limited() -> dict:
-    """`responses=` entry for an endpoint the gateway rate-limits: its 429 is problem+json in every version."""
-    example = OpenApiExample("Too Many Requests", value={
-        "type": "about:blank", "title": "Too Many Requests", "status": 429,
-        "detail": "Too many requests from this client address; retry after the number of seconds in Retry-After.",
-        "request_id": EXAMPLE_REQUEST_ID})
-    return {(429, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-        GatewayProblemSerializer, examples=[example],
-        description="The gateway's limit on credential POSTs per client address (10 a second, bursts of 20); "
-                    "retry after `Retry-After` seconds.")}
+GATEWAY_EXAMPLE_DETAILS = {
+    413: "The request body is larger than the gateway accepts.",
+    429: "Too many requests from this client address; retry after the number of seconds in Retry-After.",
+}
+
+
+def gateway_example(status: int) -> OpenApiExample:
+    """The gateway's own problem body (it has no `instance`), the same in every version."""
+    return OpenApiExample(HTTPStatus(status).phrase, value={
+        "type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+        "detail": GATEWAY_EXAMPLE_DETAILS[status], "request_id": EXAMPLE_REQUEST_ID})
 
 
 #: Responses given after the throttles ran (401 and 403 are decided before them).
@@ -151,6 +154,15 @@ class ErrorResponse:
     status: int
     description: str
     versions: tuple[str, ...] | None = None  # None: every version
+    gateway: bool = False  # answered by the gateway itself: its problem+json in every version
+
+
+#: What the gateway answers itself, whatever the service behind it would have said.
+GATEWAY_DESCRIPTIONS = {
+    413: DESCRIPTIONS[413],
+    429: "Too many credential requests from this client address (the gateway's edge limit, counted per "
+         "gateway instance): retry after `Retry-After` seconds.",
+}
 
 
 def error_responses(*statuses: int, versions: tuple[str, ...] | None = None,
@@ -158,6 +170,11 @@ def error_responses(*statuses: int, versions: tuple[str, ...] | None = None,
     """`{status: ErrorResponse}` for `responses=`; `versions` limits them (e.g. a v1-only 404)."""
     descriptions = {**DESCRIPTIONS, **(descriptions or {})}
     return {status: ErrorResponse(status, descriptions[status], versions) for status in statuses}
+
+
+def gateway_error_responses(*statuses: int) -> dict:
+    """`{status: ErrorResponse}` for the gateway's own answers: 413 (any body), 429 (its edge limit on credentials)."""
+    return {status: ErrorResponse(status, GATEWAY_DESCRIPTIONS[status], gateway=True) for status in statuses}
 
 
 def _lifecycle(version: str | None) -> dict | None:
@@ -202,6 +219,20 @@ class AutoSchema(openapi.AutoSchema):
             ]
         return parameters
 
+    def _insert_field_validators(self, field, schema):
+        """No `oneOf` for a blank-allowing string whose pattern already matches "" (the NUL check of StrictCharField).
+
+        drf-spectacular writes `oneOf: [{pattern}, {maxLength: 0}]` for it; a blank value matches both branches,
+        and `oneOf` then refuses what the service accepts.
+        """
+        super()._insert_field_validators(field, schema)
+        branches = schema.get("oneOf")
+        if (isinstance(branches, list) and len(branches) == 2 and branches[1] == {"type": "string", "maxLength": 0}
+                and "pattern" in branches[0] and not {"format", "minLength"} & set(branches[0])
+                and re.search(branches[0]["pattern"], "")):
+            outer = {key: schema.pop(key) for key in list(schema) if key != "oneOf"}
+            schema.update({**schema.pop("oneOf")[0], **outer})
+
     def _is_throttled(self) -> bool:
         from .throttling import RedisThrottleMixin  # noqa: PLC0415 - needs configured settings
 
@@ -224,6 +255,9 @@ class AutoSchema(openapi.AutoSchema):
         return bodies
 
     def _error_body(self, error: ErrorResponse):
+        if error.gateway:
+            return (OpenApiResponse(GatewayProblemSerializer, description=error.description,
+                                    examples=[gateway_example(error.status)]), [PROBLEM_CONTENT_TYPE])
         examples = [error_example(error.status, self._version(), self.path)]
         if self._version() in PROBLEM_VERSIONS:
             return (OpenApiResponse(ProblemSerializer, description=error.description, examples=examples),

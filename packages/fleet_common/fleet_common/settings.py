@@ -45,7 +45,7 @@ def rest_framework(**overrides) -> dict:
         "DEFAULT_AUTHENTICATION_CLASSES": ["fleet_common.authentication.BearerTokenAuthentication"],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["fleet_common.parsers.JSONParser"],
         "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
         "DEFAULT_VERSION": "v2",
         "ALLOWED_VERSIONS": ["v1", "v2"],
@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "fleet_common.lifecycle.DeprecationHeadersMiddleware",
+    "fleet_common.querystring.StrictQueryStringMiddleware",
     "fleet_common.throttling.RateLimitHeadersMiddleware",
     # Inert for the API (DRF views are csrf_exempt; bearer tokens are not sent by browsers on
     # their own); it protects any cookie-authenticated view added later, such as Django admin.

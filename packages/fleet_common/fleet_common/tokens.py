@@ -4,9 +4,13 @@ from typing import Protocol
 
 import jwt
 
+from .text import is_storable_text
+
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
 MAX_TOKEN_BYTES = 8192
 MAX_CLAIM_LENGTH = 1024
+#: A user's UUID or `client:<client id>`; services store it (customers' `owner` column holds 255 characters).
+MAX_SUBJECT_LENGTH = 255
 STRING_CLAIMS = ("sub", "jti", "scope", "username", "token_type")
 
 
@@ -64,7 +68,11 @@ class TokenVerifier:
 
     @staticmethod
     def _check_claim_shapes(claims: dict) -> None:
+        """Validly signed is not well formed: a claim a service stores or queries by (sub) must be text a database
+        can hold, so a NUL, a lone surrogate or an overlong subject is a 401 here, not a 500 further in."""
         for name in STRING_CLAIMS:
             value = claims.get(name, "")
-            if not isinstance(value, str) or len(value) > MAX_CLAIM_LENGTH:
+            if not isinstance(value, str) or len(value) > MAX_CLAIM_LENGTH or not is_storable_text(value):
                 raise InvalidToken(f"bad claim {name}")
+        if not 1 <= len(claims["sub"]) <= MAX_SUBJECT_LENGTH:
+            raise InvalidToken("bad claim sub")

@@ -58,6 +58,12 @@ def test_hs256_signed_with_the_public_key_is_refused(check, key_server):
     {"username": "x" * 5000},
     {"scope": ["customers:read"]},
     {"kid": "not-published"},
+    {"sub": "a\x00b"},
+    {"sub": "a\ud800"},
+    {"sub": ""},
+    {"sub": "x" * 256},
+    {"username": "nul\x00"},
+    {"jti": "\udfff"},
 ])
 def test_bad_claims_and_headers_are_refused(check, key_server, overrides):
     with pytest.raises(InvalidToken):

@@ -11,3 +11,8 @@ def active_user_by_id(user_id: uuid.UUID) -> User | None:
 
 def user_list():
     return User.objects.all()
+
+
+def username_taken(username: str) -> bool:
+    """Usernames are unique ignoring case, so "Ada" cannot pass for "ada"."""
+    return User.objects.filter(username__iexact=username).exists()

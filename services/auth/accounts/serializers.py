@@ -1,12 +1,21 @@
 """Users on the wire: the password goes in, never out; users edit less of themselves than staff may."""
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from rest_framework import serializers
 
 from fleet_common.fields import StrictCharField, StrictEmailField
 
 from .models import User
 from .scopes import scopes_for
+from .selectors import username_taken
+from .services import USERNAME_TAKEN, validated_password
+
+
+def policy_min_length() -> int | None:
+    """The password policy's minimum length (AUTH_PASSWORD_VALIDATORS), on the field too, so the schema says it."""
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    return max(lengths) if lengths else None
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -34,22 +43,26 @@ class AdminUserSerializer(UserSerializer):
 
 
 class RegisterSerializer(serializers.ModelSerializer):
-    username = StrictCharField(max_length=150)
+    # The model's own validator, on the field: its pattern is then in the schema, not only in the code.
+    username = StrictCharField(max_length=150, validators=[User.username_validator])
     email = StrictEmailField(required=False, allow_blank=True)
-    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False,
-                               style={"input_type": "password"})
+    password = StrictCharField(write_only=True, min_length=policy_min_length(), max_length=128,
+                               trim_whitespace=False, style={"input_type": "password"})
 
     class Meta:
         model = User
         fields = ["username", "email", "password"]
 
-    def validate_username(self, username: str) -> str:
-        User.username_validator(username)
-        if User.objects.filter(username__iexact=username).exists():
-            raise serializers.ValidationError("A user with that username already exists.")
-        return username
+    def validate(self, attrs):
+        """The password policy first: whether a username is taken is told only to a request that is otherwise
+        valid, so an invalid one answers the same for an existing and an unknown username."""
+        candidate = User(username=attrs["username"], email=attrs.get("email", ""))
+        validated_password(attrs["password"], candidate, "password")
+        if username_taken(attrs["username"]):
+            raise serializers.ValidationError({"username": [USERNAME_TAKEN]})
+        return attrs
 
 
 class PasswordChangeSerializer(serializers.Serializer):
     current_password = StrictCharField(max_length=128, trim_whitespace=False)
-    new_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(min_length=policy_min_length(), max_length=128, trim_whitespace=False)

@@ -3,7 +3,7 @@
 import structlog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ValidationError
 
 from outbox.services import outbox_enqueue
@@ -15,7 +15,11 @@ from .models import User
 logger = structlog.get_logger("audit")
 
 
-def _validated_password(password: str, user: User, field: str) -> str:
+USERNAME_TAKEN = "A user with that username already exists."
+
+
+def validated_password(password: str, user: User, field: str) -> str:
+    """The password policy (AUTH_PASSWORD_VALIDATORS), as a field error named `field`."""
     try:
         validate_password(password, user)
     except DjangoValidationError as error:
@@ -25,9 +29,16 @@ def _validated_password(password: str, user: User, field: str) -> str:
 
 @transaction.atomic
 def user_create(*, username: str, password: str, email: str = "") -> User:
+    """A second registration of the same username, racing the first past its check, is the same field error."""
     user = User(username=username, email=email)
-    user.set_password(_validated_password(password, user, "password"))
-    user.save()
+    validated_password(password, user, "password")
+    with hashing_slot():  # a registration flood costs bounded memory, as a login flood does
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise ValidationError({"username": [USERNAME_TAKEN]}) from error
     logger.info("user_registered", user_id=str(user.pk))
     return user
 
@@ -52,7 +63,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     with hashing_slot():
         if not user.check_password(current_password):
             raise ValidationError({"current_password": ["The current password is not correct."]})
-        user.set_password(_validated_password(new_password, user, "new_password"))
+        user.set_password(validated_password(new_password, user, "new_password"))
     user.save(update_fields=["password"])
     user_tokens_revoke(user=user)
     logger.info("password_changed", user_id=str(user.pk))

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet_common.pagination import PaginationByVersionMixin
-from fleet_common.schema import error_responses, gateway_rate_limited
+from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
 from .pagination import UserCursorPagination, UserPageNumberPagination
@@ -17,17 +17,28 @@ from .selectors import user_list
 from .serializers import AdminUserSerializer, PasswordChangeSerializer, RegisterSerializer, UserSerializer
 from .services import user_create, user_delete, user_password_change, user_update
 
+#: What auth's errors mean on these endpoints (the shared texts speak of customers' scopes and owners).
+USER_ERRORS = {
+    401: "No bearer token, or one that is invalid, expired or names no active user (`WWW-Authenticate: Bearer`).",
+    403: "Only staff may manage users.",
+    404: "No user with this id.",
+    503: "The database is unavailable, or too many password hashes run at once: retry after `Retry-After` seconds.",
+}
 
 LOCATION = OpenApiParameter("Location", str, OpenApiParameter.HEADER, response=[201],
                             description="The new user's URL (for staff).")
-STAFF_ONLY = {403: "The caller is not staff."}
+
+
+def user_errors(*statuses: int) -> dict:
+    return error_responses(*statuses, descriptions=USER_ERRORS)
 
 
 @extend_schema_view(get=extend_schema(
     summary="List users (staff)",
-    description="Every user, for staff (`is_staff`); anyone else gets a 403.",
+    description="Every user, for staff (`is_staff`), a page at a time; anyone else gets a 403.",
     tags=["users"], examples=[examples.ADMIN_USER_LIST_RESPONSE],
-    responses={200: AdminUserSerializer(many=True), **error_responses(400, 401, 403, 503, descriptions=STAFF_ONLY)},
+    responses={200: AdminUserSerializer(many=True), **user_errors(401, 403, 503),
+               **error_responses(400, descriptions={400: "A malformed `page`, `cursor` or `page_size`."})},
 ))
 class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff, a page at a time."""
@@ -50,9 +61,10 @@ class UserListView(PaginationByVersionMixin, generics.ListAPIView):
         description="Anyone may register; no token needed. The password must pass Django's validators (at least "
                     "8 characters, not a common one, not only digits, not like the username); a taken username "
                     "is a 400. Then log in with `POST token/`.",
-        tags=["account"], auth=[{}], request=RegisterSerializer, parameters=[LOCATION],
+        tags=["account"], request=RegisterSerializer, parameters=[LOCATION],
+        auth=[{"bearerAuth": []}, {}],  # anyone; a bearer token sent anyway must be valid (401)
         examples=[examples.REGISTER_REQUEST, examples.USER_RESPONSE],
-        responses={201: UserSerializer, **error_responses(400, 415, 503), **gateway_rate_limited()},
+        responses={201: UserSerializer, **user_errors(400, 401, 415, 503), **gateway_error_responses(413, 429)},
     )
     def post(self, request, version):
         serializer = RegisterSerializer(data=request.data)
@@ -66,7 +78,7 @@ class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     summary="Fetch a user (staff)",
     description="One user with their groups, for staff.",
     tags=["users"], examples=[examples.ADMIN_USER_RESPONSE],
-    responses={200: AdminUserSerializer, **error_responses(401, 403, 404, 503, descriptions=STAFF_ONLY)},
+    responses={200: AdminUserSerializer, **user_errors(401, 403, 404, 503)},
 ))
 class UserDetailView(generics.RetrieveAPIView):
     """One user, for staff: read, change (deactivate, groups) or delete."""
@@ -83,7 +95,7 @@ class UserDetailView(generics.RetrieveAPIView):
                     "`groups` (which map to scopes: `customers-readonly` gives `customers:read` only). The "
                     "user's next tokens carry the new scopes.",
         tags=["users"], examples=[examples.ADMIN_PATCH_REQUEST, examples.ADMIN_USER_RESPONSE],
-        responses={200: AdminUserSerializer, **error_responses(400, 401, 403, 404, 415, 503, descriptions=STAFF_ONLY)},
+        responses={200: AdminUserSerializer, **user_errors(400, 401, 403, 404, 415, 503), **gateway_error_responses(413)},
     )
     def patch(self, request, version, pk):
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
@@ -95,7 +107,7 @@ class UserDetailView(generics.RetrieveAPIView):
         summary="Delete a user (staff)",
         description="The user and their refresh tokens; customers then removes every customer they owned "
                     "(delivered by auth's outbox, retried until customers confirms).",
-        tags=["users"], responses={204: None, **error_responses(401, 403, 404, 503, descriptions=STAFF_ONLY)},
+        tags=["users"], responses={204: None, **user_errors(401, 403, 404, 503)},
     )
     def delete(self, request, version, pk):
         user_delete(user=self.get_object())
@@ -105,7 +117,7 @@ class UserDetailView(generics.RetrieveAPIView):
 @extend_schema_view(get=extend_schema(
     summary="Who am I",
     description="The caller's own account, with the scopes their next tokens will carry.",
-    tags=["account"], examples=[examples.USER_RESPONSE], responses={200: UserSerializer, **error_responses(401, 503)},
+    tags=["account"], examples=[examples.USER_RESPONSE], responses={200: UserSerializer, **user_errors(401, 503)},
 ))
 class MeView(generics.RetrieveAPIView):
     """The caller's own account; only the email is theirs to change."""
@@ -119,7 +131,7 @@ class MeView(generics.RetrieveAPIView):
         summary="Change my email",
         description="Only `email` is the caller's to change; other fields are ignored.",
         tags=["account"], examples=[examples.ME_PATCH_REQUEST, examples.USER_RESPONSE],
-        responses={200: UserSerializer, **error_responses(400, 401, 415, 503)},
+        responses={200: UserSerializer, **user_errors(400, 401, 415, 503), **gateway_error_responses(413)},
     )
     def patch(self, request, version):
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
@@ -135,7 +147,7 @@ class PasswordChangeView(APIView):
         description="Needs the current password (a wrong one is a 400 on `current_password`). Every refresh token "
                     "of the user is revoked: every session must log in again.",
         tags=["account"], request=PasswordChangeSerializer, examples=[examples.PASSWORD_CHANGE_REQUEST],
-        responses={204: None, **error_responses(400, 401, 415, 503)},
+        responses={204: None, **user_errors(400, 401, 415, 503), **gateway_error_responses(413)},
     )
     def post(self, request, version):
         serializer = PasswordChangeSerializer(data=request.data)

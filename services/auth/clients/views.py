@@ -2,16 +2,21 @@
 
 import base64
 import binascii
+from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet_common.schema import gateway_rate_limited
+from fleet_common.errors import is_connection_error
+from fleet_common.exceptions import ServiceUnavailable
+from fleet_common.parsers import JSONParser
+from fleet_common.schema import gateway_error_responses
+from fleet_common.text import is_storable_text
 
 from . import examples
 from .services import OAuthError, client_authenticate, client_token_issue
@@ -42,15 +47,17 @@ def basic_credentials(request) -> tuple[str, str] | None:
         client_id, sep, secret = base64.b64decode(value, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise OAuthError("invalid_client", "Malformed Basic credentials.", status=401) from error
-    if not sep:
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if not sep or not (is_storable_text(client_id) and is_storable_text(secret)):
         raise OAuthError("invalid_client", "Malformed Basic credentials.", status=401)
-    return unquote_plus(client_id), unquote_plus(secret)
+    return client_id, secret
 
 
 def form_value(data, name: str) -> str | None:
+    """A string parameter; NUL or a lone surrogate is refused here, before the database would refuse it."""
     value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise OAuthError("invalid_request", f"{name} must be a string.")
+    if value is not None and not (isinstance(value, str) and is_storable_text(value)):
+        raise OAuthError("invalid_request", f"{name} must be a string of text.")
     return value
 
 
@@ -77,12 +84,14 @@ class OAuthTokenView(APIView):
                                  description="`invalid_request`, `unsupported_grant_type` or `invalid_scope`."),
             401: OpenApiResponse(OAuthErrorBody, examples=[examples.INVALID_CLIENT],
                                  description="`invalid_client`: unknown client, wrong secret or disabled client."),
-            **gateway_rate_limited(),
             503: OpenApiResponse(OAuthErrorBody, examples=[examples.TEMPORARILY_UNAVAILABLE],
                                  description="`temporarily_unavailable`: retry after `Retry-After` seconds."),
+            **gateway_error_responses(413, 429),
         },
     )
     def post(self, request, version):
+        if not isinstance(request.data, Mapping):
+            raise OAuthError("invalid_request", "The body must be a form or a JSON object.")
         basic = basic_credentials(request)
         posted = form_value(request.data, "client_id"), form_value(request.data, "client_secret")
         if basic and any(posted):
@@ -101,8 +110,12 @@ class OAuthTokenView(APIView):
 
     def handle_exception(self, exc):
         """Every error of this endpoint is an RFC 6749 §5.2 body, never problem+json."""
+        if is_connection_error(exc):
+            exc = ServiceUnavailable()
         if isinstance(exc, OAuthError):
             status, body = exc.status, {"error": exc.error, "error_description": exc.description}
+        elif isinstance(exc, exceptions.MethodNotAllowed):
+            return super().handle_exception(exc)  # a 405 with Allow, as everywhere: not a token request at all
         elif isinstance(exc, exceptions.APIException) and exc.status_code in (429, 503):
             status, body = exc.status_code, {"error": "temporarily_unavailable", "error_description": str(exc.detail)}
         elif isinstance(exc, exceptions.APIException):
@@ -114,6 +127,8 @@ class OAuthTokenView(APIView):
             headers["WWW-Authenticate"] = 'Basic realm="oauth"'
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
+        elif status == 503:
+            headers["Retry-After"] = "5"
         return Response(body, status=status, headers=headers)
 
 

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet_common.schema import error_responses, gateway_rate_limited
+from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
 from .keyring import get_keyring
@@ -42,7 +42,7 @@ class TokenObtainView(PublicView):
             400, 401, 415, 503, descriptions={401: "No active account with these credentials.",
                                               503: "The database is unavailable, or too many logins are being "
                                                    "checked at once: retry after `Retry-After` seconds."}),
-                   **gateway_rate_limited()},
+                   **gateway_error_responses(413, 429)},
     )
     def post(self, request, version):
         serializer = LoginSerializer(data=request.data)
@@ -65,7 +65,7 @@ class TokenRefreshView(PublicView):
         examples=[examples.REFRESH_REQUEST, examples.TOKEN_PAIR_RESPONSE],
         responses={200: TokenPairSerializer, **error_responses(
             400, 401, 415, 503, descriptions={401: "The refresh token is invalid, expired, spent or revoked."}),
-                   **gateway_rate_limited()},
+                   **gateway_error_responses(413, 429)},
     )
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)
@@ -82,7 +82,7 @@ class TokenRevokeView(PublicView):
         description="Revoke the refresh token's whole session (its family). An unknown token is not an error "
                     "(RFC 7009): 204 either way. Access tokens already issued stay valid until they expire.",
         tags=["tokens"], request=RefreshSerializer, examples=[examples.REFRESH_REQUEST],
-        responses={204: None, **error_responses(400, 415, 503)},
+        responses={204: None, **error_responses(400, 415, 503), **gateway_error_responses(413)},
     )
     def post(self, request, version):
         serializer = RefreshSerializer(data=request.data)

@@ -4,6 +4,7 @@ from rest_framework.request import Request
 
 from fleet_common.conditional import ANY, none_match, quote_etag, strong_tags
 from fleet_common.exceptions import PreconditionFailed
+from fleet_common.text import is_ascii_digits
 
 from .models import Customer
 
@@ -29,7 +30,7 @@ def if_match_versions(request: Request, customer: Customer) -> set[int] | None:
         return None
     prefix = f"{customer.pk}-"
     versions = {int(tag[len(prefix):]) for tag in tags
-                if tag.startswith(prefix) and tag[len(prefix):].isdigit() and len(tag) - len(prefix) <= 9}
+                if tag.startswith(prefix) and is_ascii_digits(tag[len(prefix):]) and len(tag) - len(prefix) <= 9}
     if customer.version not in versions:
         raise PreconditionFailed()
     return versions

@@ -2,8 +2,11 @@
 
 import django_filters
 from django.db.models.functions import Lower
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
+
+from fleet_common.fields import NO_NULL_SCHEMA_PATTERN, NULL_CHARACTERS_MESSAGE
 
 from .models import ORDERING_FIELDS, Customer
 
@@ -31,6 +34,14 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_lower(self, queryset, name, value):
         return queryset.alias(**{f"{name}_lower": Lower(name)}).filter(**{f"{name}_lower": value.lower()})
 
+    @classmethod
+    def schema_parameters(cls) -> list[OpenApiParameter]:
+        """What the filters refuse, in the schema too: more than `max_length` characters, or a NUL (400)."""
+        return [OpenApiParameter(name, {"type": "string", "maxLength": f.extra["max_length"],
+                                        "pattern": NO_NULL_SCHEMA_PATTERN},
+                                 OpenApiParameter.QUERY, description=f.extra["help_text"])
+                for name, f in cls.base_filters.items()]
+
 
 class CustomerSearchFilter(SearchFilter):
     """`?search=` finds a substring of name, email or company; each word must match (AND)."""
@@ -39,10 +50,19 @@ class CustomerSearchFilter(SearchFilter):
                           f"at most {MAX_SEARCH_LENGTH} characters.")
 
     def get_search_terms(self, request):
+        """DRF refuses a NUL too, but as a bare list; here it is a field error like every other."""
         value = request.query_params.get(self.search_param, "")
         if len(value) > MAX_SEARCH_LENGTH:
             raise ValidationError({self.search_param: [f"At most {MAX_SEARCH_LENGTH} characters."]})
+        if "\x00" in value:
+            raise ValidationError({self.search_param: [NULL_CHARACTERS_MESSAGE]})
         return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "pattern": NO_NULL_SCHEMA_PATTERN}
+        return parameters
 
 
 class StrictOrderingFilter(OrderingFilter):

@@ -2,9 +2,12 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from fleet_common.text import is_storable_text
 
 from .permissions import HasScope
 from .scopes import ADMIN
@@ -18,5 +21,7 @@ class OwnerCustomersView(APIView):
 
     @extend_schema(exclude=True)
     def delete(self, request, owner):
+        if not is_storable_text(owner):  # a NUL (%00) would reach the database, which refuses it with an error
+            raise ValidationError({"owner": ["Must be text without NUL characters."]})
         customers_erase_owner(owner=owner)
         return Response(status=status.HTTP_204_NO_CONTENT)

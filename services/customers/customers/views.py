@@ -5,19 +5,19 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from fleet_common.pagination import PaginationByVersionMixin
-from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, MergePatchJSONParser, merge_patch_to_partial
-from fleet_common.schema import error_responses
+from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, JSONParser, MergePatchJSONParser, merge_patch_to_partial
+from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
 from .conditional import customer_etag, if_match_versions, not_modified
 from .filters import CustomerFilter, CustomerSearchFilter, StrictOrderingFilter
 from .idempotency import (
     HEADER as IDEMPOTENCY_HEADER,
+    MAX_KEY_LENGTH,
     REPLAYED_HEADER,
     StoredResponse,
     idempotency_key,
@@ -41,7 +41,8 @@ IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADE
                             description="Change only if the customer's ETag is still this one; otherwise 412 "
                                         "and nothing changes.")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER,
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"},
+    OpenApiParameter.HEADER,
     description="Up to 255 visible ASCII characters, unique per create, kept 24 h per caller: a retry with the "
                 "same key and body replays the first response (with `Idempotent-Replayed: true`); another body "
                 "is a 422; a retry while the first is still running is a 409.")
@@ -91,7 +92,7 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
                     "(`page`, with a `count`), v2 by an opaque cursor from the `next` and `previous` links "
                     "(also in the `Link` header).",
         tags=["customers"],
-        parameters=[LINK],
+        parameters=[LINK, *CustomerFilter.schema_parameters()],
         examples=[examples.CUSTOMER_RESPONSE],
         responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 403, 429, 503),
                    **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
@@ -108,7 +109,8 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
         request=CustomerCreateSerializer,
         examples=[examples.CREATE_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IDEMPOTENCY_KEY, LOCATION, ETAG, REPLAYED],
-        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503)},
+        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 415, 422, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def post(self, request, version):
         key = idempotency_key(request)
@@ -167,7 +169,8 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
         tags=["customers"],
         examples=[examples.REPLACE_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IF_MATCH, ETAG],
-        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def put(self, request, version, pk):
         customer = self.get_object()
@@ -186,7 +189,8 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
         tags=["customers"],
         examples=[examples.PATCH_REQUEST, examples.MERGE_PATCH_REQUEST, examples.CUSTOMER_RESPONSE],
         parameters=[IF_MATCH, ETAG],
-        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503)},
+        responses={200: CustomerSerializer, **error_responses(400, 401, 403, 404, 412, 415, 429, 503),
+                   **gateway_error_responses(413)},
     )
     def patch(self, request, version, pk):
         customer = self.get_object()

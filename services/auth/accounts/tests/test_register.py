@@ -35,3 +35,28 @@ def test_listing_users_needs_staff(api, user, login):
     assert api.get("/v1/auth/users/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {login()['access']}")
     assert api.get("/v1/auth/users/").status_code == 403
+
+
+@pytest.mark.parametrize("password", ["123", "password", "short"])
+def test_an_invalid_registration_answers_the_same_for_an_existing_and_an_unknown_username(api, user, password):
+    existing = api.post("/v2/auth/users/", {"username": "alice", "password": password}, format="json")
+    unknown = api.post("/v2/auth/users/", {"username": "nobody", "password": password}, format="json")
+    assert existing.status_code == unknown.status_code == 400
+    assert existing.json()["errors"] == unknown.json()["errors"]
+    assert "username" not in existing.json()["errors"]
+
+
+def test_a_username_differing_only_in_case_is_taken(api, user):
+    response = api.post("/v1/auth/users/", {"username": "ALICE", "password": "a long enough pass phrase"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["username"]
+
+
+def test_a_registration_racing_past_the_check_is_a_field_error_not_a_500(user):
+    from rest_framework.exceptions import ValidationError
+
+    from accounts.services import user_create
+
+    with pytest.raises(ValidationError) as error:
+        user_create(username="alice", password="a long enough pass phrase")  # the check ran elsewhere, first
+    assert "username" in error.value.detail
