@@ -26,6 +26,8 @@ GATEWAY_ROUTES = {
        for path in ("token/", "token/refresh/", "users/", "oauth/token/")},
     **{("=", path): "404" for path in ("/v1/auth", "/v2/auth", "/.well-known", "/v1/customers", "/v2/customers")},
     ("=", "/healthz"): "the gateway", ("=", "/_gateway/problem"): "internal error page", ("", "/"): "404",
+    ("^~", "/docs/"): "the API reference", ("^~", "/schemas/"): "the OpenAPI documents",
+    ("=", "/docs"): "redirect to /docs/",
 }
 
 URL_WALKER = """

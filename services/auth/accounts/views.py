@@ -38,7 +38,8 @@ def user_errors(*statuses: int) -> dict:
     description="Every user, for staff (`is_staff`), a page at a time; anyone else gets a 403.",
     tags=["users"], examples=[examples.ADMIN_USER_LIST_RESPONSE],
     responses={200: AdminUserSerializer(many=True), **user_errors(401, 403, 503),
-               **error_responses(400, descriptions={400: "A malformed `page`, `cursor` or `page_size`."})},
+               **error_responses(400, descriptions={400: "A malformed `page`, `cursor` or `page_size`."}),
+               **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
 ))
 class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff, a page at a time."""

@@ -1,4 +1,4 @@
-"""Staff list users a page at a time in v2 (at most 100 a page); v1 keeps its frozen contract, one array."""
+"""Staff list users a page at a time: by number in v1, by cursor in v2 (at most 100 a page)."""
 
 import pytest
 
@@ -30,6 +30,7 @@ def test_v2_refuses_a_page_it_cannot_give(staff, bearer, query):
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_v1_still_answers_one_array(staff, bearer, many_users):
-    body = bearer("root").get("/v1/auth/users/").json()
-    assert isinstance(body, list) and len(body) == 26
+def test_v1_pages_by_number_with_a_count(staff, bearer, many_users):
+    body = bearer("root").get("/v1/auth/users/?page_size=10&page=3").json()
+    assert body["count"] == 26 and len(body["results"]) == 6 and body["next"] is None
+    assert bearer("root").get("/v1/auth/users/?page=4&page_size=10").status_code == 404
