@@ -9,7 +9,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
 COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
+.PHONY: help dev test bench manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ test: $(VENV)/.installed ## Run every test suite against real Postgres, Redis an
 	$(MAKE) --no-print-directory lint-containers || { status=1; echo "make test: lint-containers FAILED"; }; \
 	$(DEVFLEET) test || status=1; \
 	exit $$status
+
+bench: $(VENV)/.installed ## Measure the fleet (production settings, wrk on loopback) against its ceilings; writes var/bench/results.json and docs/benchmarks.md
+	PYTHONPATH=tools $(PY) -m bench --write-docs $(BENCH_ARGS)
 
 lint-containers: $(VENV)/.installed ## Lint the Dockerfiles (hadolint) and check docker-compose.yml against the compose spec
 	$(VENV)/bin/hadolint $(DOCKERFILES)
