@@ -15,7 +15,9 @@ import argparse
 import json
 import os
 import platform
+import resource
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -103,6 +105,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="skip the v2 list at 1,000 vs 1,000,000 rows (services/customers/bench/pagination.py)")
     parser.add_argument("--pagination-runs", type=int, default=100)
     parser.add_argument("--profile", metavar="KEY", help="record py-spy profiles of the workers during this scenario")
+    parser.add_argument("--serve", action="store_true",
+                        help="start, seed and warm up, write var/bench/serve.json (URLs, a token), then wait for "
+                             "Ctrl-C or SIGTERM: a fleet to profile by hand")
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "results.json")
     parser.add_argument("--write-docs", action="store_true", help="put the table into docs/benchmarks.md")
     return parser.parse_args(argv)
@@ -154,6 +159,21 @@ def profile_workers(groups: list[memory.Group], name: str, seconds: float, out_d
                                            "--format", "raw", "--output", str(target), "--nonblocking"],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return procs
+
+
+def serve(ctx: dict, groups: list[memory.Group], out_dir: Path, login: Callable[[], str]) -> int:
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            ctx["access"] = login()
+            info = {**{k: str(v) for k, v in ctx.items()}, "pids": {g.name: g.pid for g in groups}}
+            (out_dir / "serve.json").write_text(json.dumps(info, indent=2) + "\n")
+            time.sleep(120)  # a fresh access token before the last one expires
+    except KeyboardInterrupt:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             wrk.run(scenario.url(ctx), scenario.script(ctx), script_path=out_dir / "lua" / f"{scenario.key}.lua",
                     seconds=1, threads=args.threads, connections=scenario.connections or args.connections)
         time.sleep(2)
+        if args.serve:
+            return serve(ctx, groups, out_dir, login)
         idle_memory = memory.snapshot(groups)
         jwks["before"] = jwks_fetches(ctx)
         customers_requests = 0
@@ -229,14 +251,18 @@ def main(argv: list[str] | None = None) -> int:
                 if args.profile == scenario.key and number == 1:
                     service = "auth" if scenario.key in ("login", "refresh") else "customers"
                     profilers = profile_workers(groups, service, args.seconds, out_dir)
+                cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
                 with memory.PeakSampler(groups) as sampler:
                     result = wrk.run(scenario.url(ctx), scenario.script(ctx),
                                      script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
                                      threads=args.threads, connections=scenario.connections or args.connections)
+                cpu = memory.cpu_used(cpu_before, memory.cpu_snapshot(groups))
+                wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
                 for proc in profilers:
                     proc.wait(timeout=60)
                 loads.append(os.getloadavg()[0])
-                measured[scenario.key] = {**result.as_dict(), "peak_worker_pss_kib": sampler.peak_worker,
+                measured[scenario.key] = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
                                           "peak_total_pss_kib": sampler.peak_total}
                 if scenario.key.startswith(("get_", "list_", "create")):
                     customers_requests += result.requests

@@ -6,6 +6,7 @@ to what the fleet really takes (copy-on-write pages of a gunicorn master are sha
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,27 @@ def children(pid: int) -> list[int]:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except (OSError, ValueError):
         return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process so far."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = raw[raw.rfind(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(groups: list["Group"]) -> dict[str, dict[int, float]]:
+    """CPU seconds per process of every group: diff two snapshots for what a scenario cost each server."""
+    return {g.name: {pid: cpu_seconds(pid) for pid in (g.pid, *children(g.pid))} for g in groups}
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Seconds per group between two snapshots (processes gone meanwhile are not counted)."""
+    return {name: sum(t - before.get(name, {}).get(pid, 0.0) for pid, t in procs.items())
+            for name, procs in after.items()}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ MIB = 1024
 WORKER_PSS_LIMIT_MIB = 120
 GATEWAY_OVERHEAD_LIMIT = 0.10
 PAGINATION_LIMIT = 1.5
+SERVICE_OF = {"ceiling_a": "gateway", "ceiling_b": "bench-ceiling", "get_v1": "customers", "get_v2": "customers",
+              "get_v2_direct": "customers", "list_v2": "customers", "create": "customers", "refresh": "auth",
+              "login": "auth"}
 DOCS_BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
 DOCS_END = "<!-- bench:end -->"
 
@@ -35,6 +38,14 @@ def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_me
             "errors": sum(sum(r["errors"].values()) for r in per_round),
             "requests": sum(r["requests"] for r in per_round),
         }
+        if per_round and "cpu_seconds" in per_round[0]:
+            # CPU per request: steadier than req/s on a shared machine (other load takes cores, not cycles).
+            service = SERVICE_OF.get(key)
+            entry["cpu_ms_per_request"] = {
+                "service": spread([1000 * r["cpu_seconds"].get(service, 0) / max(r["requests"], 1) for r in per_round])
+                if service else None,
+                "all": spread([1000 * sum(r["cpu_seconds"].values()) / max(r["requests"], 1) for r in per_round]),
+            }
         if ceiling is not None:
             ratios = [r[key]["rps"] / r[ceiling]["rps"] for r in rounds if key in r and ceiling in r]
             entry["ratio"] = spread(ratios)
@@ -87,24 +98,27 @@ def table(results: dict) -> str:
         f"{s['gunicorn_threads']} threads per service; DJANGO_ENV=production"
         + (f"; extra env {s['extra_env']}" if s.get("extra_env") else ""),
         "",
-        "| scenario | req/s median (min-max) | p50 ms | p99 ms | ratio to its ceiling (min-max) | target | errors |",
-        "|---|---:|---:|---:|---|---|---:|",
+        "| scenario | req/s median (min-max) | p50 ms | p99 ms | ratio to its ceiling (min-max) | target | errors "
+        "| CPU ms/request: its server, whole fleet + wrk |",
+        "|---|---:|---:|---:|---|---|---:|---:|",
     ]
     for key, e in results["scenarios"].items():
         if key == "gateway_overhead":
             lines.append(f"| {e['title']} | | | | {_fmt_spread({k: v * 100 for k, v in e['cost'].items() if k != 'rounds'}, 1)} % "
-                         f"| <= {GATEWAY_OVERHEAD_LIMIT:.0%}: {'met' if e['cost']['median'] <= GATEWAY_OVERHEAD_LIMIT else 'NOT met'} | |")
+                         f"| <= {GATEWAY_OVERHEAD_LIMIT:.0%}: {'met' if e['cost']['median'] <= GATEWAY_OVERHEAD_LIMIT else 'NOT met'} | | |")
             continue
         if key == "hasher":
             p = e["params"]
             lines.append(f"| {e['title']}: {e['hasher']} m={p['memory_cost']} KiB t={p['time_cost']} p={p['parallelism']} "
-                         f"| {_fmt_spread(e['rps'], 1)} | | | | | |")
+                         f"| {_fmt_spread(e['rps'], 1)} | | | | | | |")
             continue
         ratio = f"{_fmt_spread(e['ratio'], 2)} x {e['ceiling']}" if "ratio" in e else "(ceiling)"
         target = "" if e.get("target") is None else f">= {e['target']:.2f}: {'met' if e['met'] else 'NOT met'}"
         digits = 1 if e["rps"]["median"] < 100 else 0
+        cpu = e.get("cpu_ms_per_request") or {}
+        cpu_text = ", ".join(f"{c['median']:.2f}" for c in (cpu.get("service"), cpu.get("all")) if c)
         lines.append(f"| {e['title']} | {_fmt_spread(e['rps'], digits)} | {e['p50_ms']['median']:.2f} | "
-                     f"{e['p99_ms']['median']:.2f} | {ratio} | {target} | {e['errors']} |")
+                     f"{e['p99_ms']['median']:.2f} | {ratio} | {target} | {e['errors']} | {cpu_text} |")
     lines += ["", "Memory (PSS, MiB): idle after warm-up, and the largest seen under load", "",
               "| process group | idle master | idle per worker | idle total | largest worker under load |",
               "|---|---:|---:|---:|---:|"]
