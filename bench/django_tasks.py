@@ -1,7 +1,7 @@
 """Work the bench does inside a service's own Django (its settings, its database), one JSON line out.
 
     cd services/auth      && python ../../bench/django_tasks.py bench-user USERNAME PASSWORD
-    cd services/auth      && python ../../bench/django_tasks.py refresh-tokens USERNAME COUNT FILE
+    cd services/auth      && python ../../bench/django_tasks.py refresh-tokens USERNAME COUNT FILE [USERS]
     cd services/auth      && python ../../bench/django_tasks.py hasher-rate SECONDS THREADS
     cd services/customers && python ../../bench/django_tasks.py customers OWNER COUNT
 
@@ -10,6 +10,7 @@ Run with the service's environment (devfleet's env_for); the bench runs these fo
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -40,40 +41,59 @@ def bench_user(username: str, password: str) -> dict:
     return {"sub": str(user.pk)}
 
 
-def refresh_tokens(username: str, count: int, path: str) -> dict:
-    """`count` live refresh tokens of their own families (each can be spent once), raw values to `path`."""
+def refresh_tokens(username: str, count: int, path: str, users: int = 1) -> dict:
+    """`count` live refresh tokens of their own families (each can be spent once), raw values to `path`.
+
+    With `users` > 1 they belong to that many users (`USERNAME-r0`, ...), taken in turn: many people
+    refreshing. With 1, all are the bench user's: one user's refreshes wait for each other, since a
+    refresh locks its user's row (so it cannot race a password change that revokes every token).
+    """
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from tokens.models import RefreshToken
     from tokens.services import hash_token
 
-    user = get_user_model().objects.get(username=username)
+    model = get_user_model()
+    if users == 1:
+        owners = [model.objects.get(username=username)]
+    else:
+        owners = []
+        for i in range(users):
+            user, created = model.objects.get_or_create(username=f"{username}-r{i}")
+            if created:
+                user.set_unusable_password()
+                user.save()
+            owners.append(user)
     now = timezone.now()
     raws = [secrets.token_urlsafe(32) for _ in range(count)]
     RefreshToken.objects.bulk_create(
-        [RefreshToken(user=user, family=uuid.uuid4(), token_hash=hash_token(raw), expires_at=now + timedelta(hours=1),
-                      family_expires_at=now + timedelta(hours=1)) for raw in raws],
+        [RefreshToken(user=owners[i % len(owners)], family=uuid.uuid4(), token_hash=hash_token(raw),
+                      expires_at=now + timedelta(hours=1), family_expires_at=now + timedelta(hours=1))
+         for i, raw in enumerate(raws)],
         batch_size=2000,
     )
     Path(path).write_text("\n".join(raws) + "\n")
-    return {"tokens": count}
+    return {"tokens": count, "users": len(owners)}
 
 
 def hasher_rate(seconds: float, threads: int) -> dict:
     """The shipped password hasher's own verifications per second, `threads` at once, in this process."""
-    from django.contrib.auth.hashers import get_hasher
+    from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher
 
     hasher = get_hasher("default")
     password = secrets.token_urlsafe(16)
     encoded = hasher.encode(password, hasher.salt())
-    assert hasher.verify(password, encoded)
+    verify = hasher.verify
+    if isinstance(hasher, Argon2PasswordHasher):  # the hash itself, on the calling thread (no hashing pool)
+        verify = functools.partial(Argon2PasswordHasher.verify, hasher)
+    assert verify(password, encoded)
     counts = [0] * threads
     deadline = time.perf_counter() + seconds
 
     def work(index: int) -> None:
         while time.perf_counter() < deadline:
-            hasher.verify(password, encoded)
+            verify(password, encoded)
             counts[index] += 1
 
     started = time.perf_counter()
