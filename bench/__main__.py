@@ -18,7 +18,6 @@ import platform
 import resource
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -190,7 +189,6 @@ def main(argv: list[str] | None = None) -> int:
     fleet.acquire_lock()
     ensure_prerequisites()
     chosen = selected(args)
-    keys = {s.key for s in chosen}
     rounds: list[dict] = []
     idle_memory: dict = {}
     load_memory: dict = {}
