@@ -6,7 +6,8 @@ Starts the fleet as devfleet does, in production mode with the gunicorn settings
 raised by environment so it measures work, not limits), plus ceiling B: a bare Django view doing one
 primary-key query, under the same gunicorn settings, behind the same gateway. Every scenario runs
 once per round with wrk on loopback; a round measures them side by side, and each ratio is taken
-within a round, then the median of the rounds is reported with their spread (min-max).
+within a round, then the median of the rounds is reported with their spread (min-max). Each round
+starts at another place in the list of scenarios.
 """
 
 from __future__ import annotations
@@ -241,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         for number in range(1, args.rounds + 1):
             ctx["access"] = login()  # access tokens live minutes: a fresh one each round
             measured: dict = {}
-            for scenario in chosen:
+            # Each round starts elsewhere in the list: no scenario is always the first after a pause.
+            shift = (number - 1) * len(chosen) // args.rounds
+            for scenario in chosen[shift:] + chosen[:shift]:
                 if scenario.key == "login":
                     threads = hash_threads(fleet)
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
