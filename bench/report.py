@@ -181,7 +181,8 @@ def run_pagination(root: Path, out_dir: Path, runs: int) -> dict | None:
         if match := RATIO_LINE.match(line):
             ratios[match.group(1)] = (float(match.group(2)), float(match.group(3)))
     if not ratios:
-        print(f"bench: pagination bench gave no ratios (exit {code}); see {log}", flush=True)
+        tail = "\n".join(log.read_text().splitlines()[-20:])
+        print(f"bench: pagination bench gave no ratios (exit {code}); the end of {log}:\n{tail}", flush=True)
         return None
     return {"ratios": ratios, "worst_ratio": max(max(v) for v in ratios.values()), "exit_code": code,
             "log": str(log)}
