@@ -11,7 +11,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
 COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test loadtest soak manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
+.PHONY: help dev test bench loadtest soak manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ loadtest: $(VENV)/.installed ## Mixed CRUD through the gateway for 5 min, then 3
 
 soak: $(VENV)/.installed ## Mixed CRUD for 30 min; memory (RSS, PSS) and open descriptors of every process (var/loadtest/)
 	PYTHONPATH=tools $(PY) tools/loadtest.py soak
+
+bench: $(VENV)/.installed ## Measure the fleet (production settings, wrk on loopback) against its ceilings; writes var/bench/results.json and docs/benchmarks.md
+	PYTHONPATH=tools $(PY) -m bench --write-docs $(BENCH_ARGS)
 
 lint-containers: $(VENV)/.installed ## Lint the Dockerfiles (hadolint) and check docker-compose.yml against the compose spec
 	$(VENV)/bin/hadolint $(DOCKERFILES)

@@ -9,10 +9,15 @@ import urllib.request
 
 import jwt
 import structlog
+from prometheus_client import Counter
 
 from .request_id import HEADER, current_request_id
 
 logger = structlog.get_logger(__name__)
+
+# Summed over every worker by /metrics (multiprocess mode): at steady state it stays still, because
+# keys are fetched once per refresh interval per process, never per request (`make bench` checks it).
+FETCHES = Counter("fleet_jwks_fetches", "JWKS documents fetched from auth by this service's verifiers.")
 
 
 def parse_jwks(document: dict) -> dict[str, jwt.PyJWK]:
@@ -88,6 +93,7 @@ class JWKSClient:
 
     def _fetch(self) -> dict:
         self.fetch_count += 1
+        FETCHES.inc()
         request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
         if current_request_id.get():
             request.add_header(HEADER, current_request_id.get())

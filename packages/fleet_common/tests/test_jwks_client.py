@@ -2,7 +2,7 @@
 
 import pytest
 
-from fleet_common.jwks import JWKSClient
+from fleet_common.jwks import FETCHES, JWKSClient
 from fleet_common.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
 from fleet_common.testing import ISSUER
@@ -17,6 +17,14 @@ def test_keys_are_fetched_once_for_many_verifications(key_server):
     for _ in range(20):
         check.verify(key_server.token())
     assert key_server.requests == 1
+
+
+def test_every_fetch_is_counted_in_the_metric_and_verifications_are_not(key_server):
+    before = FETCHES._value.get()
+    check = verifier(JWKSClient(key_server.url))
+    for _ in range(5):
+        check.verify(key_server.token())
+    assert FETCHES._value.get() - before == 1 == key_server.requests
 
 
 def test_an_unknown_kid_refetches_at_most_once_per_interval(key_server):

@@ -1,5 +1,7 @@
 """Customers on the wire: the server's fields are read-only, strings are strictly strings."""
 
+from datetime import datetime, timezone
+
 from rest_framework import serializers
 
 from fleet_common.fields import StrictCharField, StrictEmailField
@@ -10,6 +12,31 @@ from .services import DUPLICATE_EMAIL
 
 #: Optional members a merge patch may remove (null blanks them).
 REMOVABLE_FIELDS = {"phone", "company"}
+
+
+def _timestamp(value: datetime) -> str:
+    """DRF's rendering of an aware datetime with USE_TZ and TIME_ZONE = UTC: ISO 8601, `Z` for UTC (5x faster)."""
+    text = value.astimezone(timezone.utc).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def customer_representation(customer: Customer) -> dict:
+    """A customer on the wire, as CustomerSerializer's fields would render it, without building them.
+
+    ModelSerializer builds its fields anew for every instance it renders (`get_fields` deep-copies
+    and introspects the model): a fifth of the CPU of GET one customer (docs/benchmarks.md).
+    tests/test_representation.py holds this to DRF's own rendering, field by field.
+    """
+    return {
+        "id": str(customer.id),
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "company": customer.company,
+        "owner": customer.owner,
+        "created_at": _timestamp(customer.created_at),
+        "updated_at": _timestamp(customer.updated_at),
+    }
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -24,6 +51,12 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["id", "name", "email", "phone", "company", "owner", "created_at", "updated_at"]
         read_only_fields = ["id", "owner", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        """Reads are the hot path: render without building the fields (validation still uses them)."""
+        if isinstance(instance, Customer):
+            return customer_representation(instance)
+        return super().to_representation(instance)
 
     def owner_for_validation(self, attrs: dict) -> str:
         return self.instance.owner if self.instance else self.context["caller"]

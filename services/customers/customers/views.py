@@ -1,7 +1,6 @@
 """Two views for one model: the collection and one customer. Parse, call a service, serialize."""
 
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -14,7 +13,7 @@ from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
 from .conditional import customer_etag, if_match_versions, not_modified
-from .filters import CustomerFilter, CustomerSearchFilter, StrictOrderingFilter
+from .filters import CustomerFilter, CustomerFilterBackend, CustomerSearchFilter, StrictOrderingFilter
 from .idempotency import (
     HEADER as IDEMPOTENCY_HEADER,
     MAX_KEY_LENGTH,
@@ -79,7 +78,7 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
     """`GET` the caller's customers, `POST` a new one."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope]
-    filter_backends = [DjangoFilterBackend, CustomerSearchFilter, StrictOrderingFilter]
+    filter_backends = [CustomerFilterBackend, CustomerSearchFilter, StrictOrderingFilter]
     filterset_class = CustomerFilter
     search_fields = ["name", "email", "company"]
     page_number_pagination_class = CustomerPageNumberPagination

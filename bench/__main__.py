@@ -1,0 +1,306 @@
+"""`make bench`: the fleet against its ceilings, every figure from the same run.
+
+    .venv/bin/python -m bench [--rounds 3] [--seconds 5] [--skip-pagination] [--write-docs]
+
+Starts the fleet as devfleet does, in production mode with the gunicorn settings that ship (throttles
+raised by environment so it measures work, not limits), plus ceiling B: a bare Django view doing one
+primary-key query, under the same gunicorn settings, behind the same gateway. Every scenario runs
+once per round with wrk on loopback; a round measures them side by side, and each ratio is taken
+within a round, then the median of the rounds is reported with their spread (min-max). Each round
+starts at another place in the list of scenarios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from devfleet import Fleet  # noqa: E402
+from devfleet.prereqs import ensure_prerequisites  # noqa: E402
+from devfleet.processes import say  # noqa: E402
+
+from . import memory, report, wrk  # noqa: E402
+from .fleet import (CEILING_ROUTE, bench_config, django_task, get_text, git_revision, post_json,  # noqa: E402
+                    postmaster_pid, route_ceiling, start_ceiling, wait_for)
+
+USERNAME = "bench-user"
+SEEDED_CUSTOMERS = 1000
+REFRESH_USERS = 200  # refreshes of many people; one user's refreshes serialize on its row lock (by design)
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    url: Callable[[dict], str]  # from the run's context (ports, ids)
+    script: Callable[[dict], str]
+    ceiling: str | None  # key of the figure it is divided by (None: it is a ceiling itself)
+    target: float | None = None  # minimum ratio
+    connections: int | None = None
+
+
+def bearer(ctx: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ctx['access']}"}
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def scenarios() -> list[Scenario]:
+    gw = lambda path: (lambda ctx: f"{ctx['gateway']}{path(ctx) if callable(path) else path}")  # noqa: E731
+    one = lambda version: (lambda ctx: f"/{version}/customers/{ctx['customer_id']}/")  # noqa: E731
+    return [
+        Scenario("ceiling_a", "ceiling A: nginx static 200 (gateway /healthz)", gw("/healthz"),
+                 lambda ctx: wrk.static_script(), None),
+        Scenario("ceiling_b", "ceiling B: bare Django JsonResponse, 1 pk query, via gateway",
+                 gw(lambda ctx: f"{CEILING_ROUTE}{ctx['customer_id']}/"), lambda ctx: wrk.static_script(),
+                 "ceiling_a"),
+        Scenario("get_v1", "customers GET one (v1, JWT), via gateway", gw(one("v1")),
+                 lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b", 0.6),
+        Scenario("get_v2", "customers GET one (v2, JWT), via gateway", gw(one("v2")),
+                 lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b", 0.6),
+        Scenario("get_v2_direct", "customers GET one (v2, JWT), straight to gunicorn",
+                 lambda ctx: f"{ctx['customers_direct']}/v2/customers/{ctx['customer_id']}/",
+                 lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b"),
+        Scenario("list_v2", "customers v2 list, page of 50, via gateway", gw("/v2/customers/?page_size=50"),
+                 lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b", 0.4),
+        Scenario("create", "customers POST create (v2), via gateway", gw("/v2/customers/"),
+                 lambda ctx: wrk.create_script(path="/v2/customers/", headers={**bearer(ctx), **JSON},
+                                               run_id=secrets.token_hex(4)), "ceiling_b"),
+        Scenario("refresh", "auth token refresh (v2, 200 users), via gateway", gw("/v2/auth/token/refresh/"),
+                 lambda ctx: wrk.refresh_script(path="/v2/auth/token/refresh/", headers=JSON,
+                                                tokens_file=ctx["tokens_file"], threads=ctx["threads"]),
+                 "ceiling_b", 0.25),
+        Scenario("login", "auth login (v2), via gateway", gw("/v2/auth/token/"),
+                 lambda ctx: wrk.static_script(method="POST", headers=JSON, body=json.dumps(
+                     {"username": USERNAME, "password": ctx["password"]})), "hasher", 0.9),
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every scenario (default 3)")
+    parser.add_argument("--seconds", type=float, default=5, help="wrk duration per scenario and round (default 5)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--only", nargs="+", metavar="KEY", help="only these scenarios (and their ceilings)")
+    parser.add_argument("--workers", type=int, default=2, help="GUNICORN_WORKERS of every service (shipped: 2)")
+    parser.add_argument("--gunicorn-threads", type=int, default=None, help="GUNICORN_THREADS (shipped: 4)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra environment value for both services (e.g. for a tuning experiment)")
+    parser.add_argument("--skip-pagination", action="store_true",
+                        help="skip the v2 list at 1,000 vs 1,000,000 rows (services/customers/bench/pagination.py)")
+    parser.add_argument("--pagination-runs", type=int, default=100)
+    parser.add_argument("--profile", metavar="KEY", help="record py-spy profiles of the workers during this scenario")
+    parser.add_argument("--serve", action="store_true",
+                        help="start, seed and warm up, write var/bench/serve.json (URLs, a token), then wait for "
+                             "Ctrl-C or SIGTERM: a fleet to profile by hand")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "results.json")
+    parser.add_argument("--write-docs", action="store_true", help="put the table into docs/benchmarks.md")
+    return parser.parse_args(argv)
+
+
+def selected(args) -> list[Scenario]:
+    every = scenarios()
+    if not args.only:
+        return every
+    wanted = set(args.only)
+    by_key = {s.key: s for s in every}
+    for key in list(wanted):  # and the ceilings they are divided by
+        while key in by_key and by_key[key].ceiling in by_key:
+            key = by_key[key].ceiling
+            wanted.add(key)
+    unknown = wanted - set(by_key) - {"hasher"}
+    if unknown:
+        raise SystemExit(f"unknown scenario(s) {sorted(unknown)}; known: {sorted(by_key)}")
+    if "login" in wanted:
+        wanted.add("hasher")
+    return [s for s in every if s.key in wanted]
+
+
+def hash_threads(fleet: Fleet) -> int:
+    """The login path's concurrency bound, fleet-wide: slots per process times auth's workers."""
+    per_process = int(fleet.env_for("auth").get("AUTH_MAX_CONCURRENT_HASHES", "2"))
+    return per_process * fleet.config.workers
+
+
+def jwks_fetches(ctx: dict) -> float | None:
+    try:
+        text = get_text(f"{ctx['customers_direct']}/metrics")
+    except OSError:
+        return None
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith("fleet_jwks_fetches_total")]
+    return sum(values) if values else 0.0
+
+
+def profile_workers(groups: list[memory.Group], name: str, seconds: float, out_dir: Path) -> list[subprocess.Popen]:
+    """py-spy record of each worker of `name` (pip install py-spy; needs root or ptrace rights)."""
+    pyspy = Path(sys.executable).with_name("py-spy")
+    procs = []
+    for group in groups:
+        if group.name != name:
+            continue
+        for pid in memory.children(group.pid):
+            target = out_dir / f"profile-{name}-{pid}.txt"
+            procs.append(subprocess.Popen([str(pyspy), "record", "--pid", str(pid), "--duration", str(int(seconds)),
+                                           "--format", "raw", "--output", str(target), "--nonblocking"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+def serve(ctx: dict, groups: list[memory.Group], out_dir: Path, login: Callable[[], str]) -> int:
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            ctx["access"] = login()
+            info = {**{k: str(v) for k, v in ctx.items()}, "pids": {g.name: g.pid for g in groups}}
+            (out_dir / "serve.json").write_text(json.dumps(info, indent=2) + "\n")
+            time.sleep(120)  # a fresh access token before the last one expires
+    except KeyboardInterrupt:
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wrk.ensure_wrk()
+    args.output = args.output.resolve()
+    out_dir = args.output.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    config = bench_config(ROOT, ROOT / "var" / "bench" / "fleet", workers=args.workers,
+                          threads=args.gunicorn_threads, extra_env=extra_env)
+    fleet = Fleet(config)
+    fleet.acquire_lock()
+    ensure_prerequisites()
+    chosen = selected(args)
+    rounds: list[dict] = []
+    idle_memory: dict = {}
+    load_memory: dict = {}
+    loads: list[float] = []
+    jwks = {}
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    try:
+        fleet.start()
+        ceiling = start_ceiling(fleet)
+        password = secrets.token_urlsafe(24)
+        sub = django_task(fleet, "auth", "bench-user", USERNAME, password)["sub"]
+        seeded = django_task(fleet, "customers", "customers", sub, SEEDED_CUSTOMERS)
+        ctx = {
+            "gateway": f"http://127.0.0.1:{config.gateway_port}",
+            "customers_direct": f"http://127.0.0.1:{config.customers_port}",
+            "customer_id": seeded["customer_id"], "password": password, "threads": args.threads,
+            "tokens_file": out_dir / "refresh-tokens.txt",
+        }
+        wait_for(f"http://127.0.0.1:{config.customers_port + 3}{CEILING_ROUTE}{ctx['customer_id']}/", ceiling)
+        route_ceiling(fleet)
+        wait_for(f"{ctx['gateway']}{CEILING_ROUTE}{ctx['customer_id']}/")
+        say("bench: fleet up in production mode, ceiling B routed; warming up")
+
+        groups = [memory.Group(child.name, child.pid) for child in fleet.children]
+        groups.append(memory.Group("redis", fleet.infra.redis.pid))
+        if (pid := postmaster_pid(config)) is not None:
+            groups.append(memory.Group("postgres", pid))
+
+        def login() -> str:
+            return post_json(f"{ctx['gateway']}/v2/auth/token/", {"username": USERNAME, "password": password})["access"]
+
+        def prepare(scenario: Scenario, seconds: float) -> None:
+            if scenario.key == "refresh":  # one never-spent token per request, with room to spare
+                django_task(fleet, "auth", "refresh-tokens", USERNAME, int(seconds * 4000), ctx["tokens_file"],
+                            REFRESH_USERS)
+
+        # Warm-up: every worker has connections, keys and code paths ready before anything is timed.
+        ctx["access"] = login()
+        for scenario in chosen:
+            prepare(scenario, 1)
+            wrk.run(scenario.url(ctx), scenario.script(ctx), script_path=out_dir / "lua" / f"{scenario.key}.lua",
+                    seconds=1, threads=args.threads, connections=scenario.connections or args.connections)
+        time.sleep(2)
+        if args.serve:
+            return serve(ctx, groups, out_dir, login)
+        idle_memory = memory.snapshot(groups)
+        jwks["before"] = jwks_fetches(ctx)
+        customers_requests = 0
+
+        for number in range(1, args.rounds + 1):
+            ctx["access"] = login()  # access tokens live minutes: a fresh one each round
+            measured: dict = {}
+            # Each round starts elsewhere in the list: no scenario is always the first after a pause.
+            shift = (number - 1) * len(chosen) // args.rounds
+            for scenario in chosen[shift:] + chosen[:shift]:
+                if scenario.key == "login":
+                    threads = hash_threads(fleet)
+                    hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
+                    measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],
+                                          "hasher": hashed["hasher"]}
+                prepare(scenario, args.seconds)
+                profilers = []
+                if args.profile == scenario.key and number == 1:
+                    service = "auth" if scenario.key in ("login", "refresh") else "customers"
+                    profilers = profile_workers(groups, service, args.seconds, out_dir)
+                cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
+                with memory.PeakSampler(groups) as sampler:
+                    result = wrk.run(scenario.url(ctx), scenario.script(ctx),
+                                     script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
+                                     threads=args.threads, connections=scenario.connections or args.connections)
+                cpu = memory.cpu_used(cpu_before, memory.cpu_snapshot(groups))
+                wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
+                for proc in profilers:
+                    proc.wait(timeout=60)
+                loads.append(os.getloadavg()[0])
+                measured[scenario.key] = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
+                                          "peak_total_pss_kib": sampler.peak_total}
+                if scenario.key.startswith(("get_", "list_", "create")):
+                    customers_requests += result.requests
+                for name, kib in sampler.peak_worker.items():
+                    load_memory[name] = max(load_memory.get(name, 0), kib)
+                load_memory["_total"] = max(load_memory.get("_total", 0), sampler.peak_total)
+                say(f"bench: round {number} {scenario.key}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                    f"p99 {result.p99_ms:.2f} ms, errors {result.error_count}")
+            rounds.append(measured)
+        jwks["after"] = jwks_fetches(ctx)
+        jwks["customers_requests"] = customers_requests
+    finally:
+        fleet.stop()
+
+    pagination = None if args.skip_pagination else report.run_pagination(ROOT, out_dir, args.pagination_runs)
+    results = report.build(
+        rounds=rounds, chosen=[(s.key, s.title, s.ceiling, s.target) for s in chosen], idle_memory=idle_memory,
+        load_memory=load_memory, jwks=jwks, pagination=pagination,
+        machine=report.machine(loads), settings={
+            "rounds": args.rounds, "seconds": args.seconds, "wrk_threads": args.threads,
+            "wrk_connections": args.connections, "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.gunicorn_threads or 4, "extra_env": extra_env,
+            "django_env": "production", "revision": git_revision(ROOT), "started_at": started_at,
+            "python": platform.python_version(),
+        })
+    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    table = report.table(results)
+    print("\n" + table)
+    print(f"\nresults: {args.output}")
+    if args.write_docs:
+        report.write_docs(ROOT / "docs" / "benchmarks.md", results, table)
+        print(f"docs: {ROOT / 'docs' / 'benchmarks.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Figures from the rounds: medians, spreads, ratios within a round, targets, the machine, the table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+MIB = 1024
+WORKER_PSS_LIMIT_MIB = 120
+GATEWAY_OVERHEAD_LIMIT = 0.10
+PAGINATION_LIMIT = 1.5
+SERVICE_OF = {"ceiling_a": "gateway", "ceiling_b": "bench-ceiling", "get_v1": "customers", "get_v2": "customers",
+              "get_v2_direct": "customers", "list_v2": "customers", "create": "customers", "refresh": "auth",
+              "login": "auth"}
+DOCS_BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
+DOCS_END = "<!-- bench:end -->"
+
+
+def spread(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "rounds": values}
+
+
+def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_memory: dict, jwks: dict,
+          pagination: dict | None, machine: dict, settings: dict) -> dict:
+    scenarios = {}
+    for key, title, ceiling, target in chosen:
+        per_round = [r[key] for r in rounds if key in r]
+        entry = {
+            "title": title, "ceiling": ceiling, "target": target,
+            "rps": spread([r["rps"] for r in per_round]),
+            "p50_ms": spread([r["p50_ms"] for r in per_round]),
+            "p99_ms": spread([r["p99_ms"] for r in per_round]),
+            "errors": sum(sum(r["errors"].values()) for r in per_round),
+            "requests": sum(r["requests"] for r in per_round),
+        }
+        if per_round and "cpu_seconds" in per_round[0]:
+            # CPU per request: steadier than req/s on a shared machine (other load takes cores, not cycles).
+            service = SERVICE_OF.get(key)
+            entry["cpu_ms_per_request"] = {
+                "service": spread([1000 * r["cpu_seconds"].get(service, 0) / max(r["requests"], 1) for r in per_round])
+                if service else None,
+                "all": spread([1000 * sum(r["cpu_seconds"].values()) / max(r["requests"], 1) for r in per_round]),
+            }
+        if ceiling is not None:
+            ratios = [r[key]["rps"] / r[ceiling]["rps"] for r in rounds if key in r and ceiling in r]
+            entry["ratio"] = spread(ratios)
+            entry["met"] = None if target is None else entry["ratio"]["median"] >= target
+        scenarios[key] = entry
+    if rounds and "hasher" in rounds[0]:
+        scenarios["hasher"] = {"title": f"password hasher alone, in-process ({rounds[0]['hasher']['threads']} threads)",
+                               "params": rounds[0]["hasher"]["params"], "hasher": rounds[0]["hasher"]["hasher"],
+                               "rps": spread([r["hasher"]["rps"] for r in rounds])}
+    targets = []
+    for key, entry in scenarios.items():
+        if entry.get("target") is not None:
+            targets.append({"what": f"{key}: >= {entry['target']:.2f} x {entry['ceiling']}",
+                            "value": round(entry["ratio"]["median"], 3), "met": entry["met"]})
+    if "get_v2" in scenarios and "get_v2_direct" in scenarios:
+        costs = [1 - r["get_v2"]["rps"] / r["get_v2_direct"]["rps"] for r in rounds]
+        scenarios["gateway_overhead"] = {"title": "gateway cost: 1 - (v2 GET via gateway / straight to gunicorn)",
+                                         "cost": spread(costs)}
+        targets.append({"what": f"gateway costs <= {GATEWAY_OVERHEAD_LIMIT:.0%} of throughput",
+                        "value": round(statistics.median(costs), 3),
+                        "met": statistics.median(costs) <= GATEWAY_OVERHEAD_LIMIT})
+    if pagination:
+        targets.append({"what": f"v2 list at 1,000,000 rows within {PAGINATION_LIMIT}x of 1,000 (worst ordering)",
+                        "value": pagination["worst_ratio"], "met": pagination["worst_ratio"] <= PAGINATION_LIMIT})
+    if jwks.get("before") is not None and jwks.get("after") is not None:
+        fetched = jwks["after"] - jwks["before"]
+        jwks["fetches_in_window"] = fetched
+        jwks["per_request"] = fetched / jwks["customers_requests"] if jwks.get("customers_requests") else None
+        targets.append({"what": "zero JWKS fetches per request at steady state (customers /metrics)",
+                        "value": f"{fetched:g} fetches / {jwks['customers_requests']:,} requests", "met": fetched == 0})
+    worker_groups = {name: kib for name, kib in load_memory.items() if name in ("auth", "customers", "bench-ceiling")}
+    if worker_groups:
+        worst = max(worker_groups.values())
+        targets.append({"what": f"PSS per gunicorn worker under load <= {WORKER_PSS_LIMIT_MIB} MiB (logins included)",
+                        "value": f"{worst / MIB:.1f} MiB", "met": worst / MIB <= WORKER_PSS_LIMIT_MIB})
+    return {"settings": settings, "machine": machine, "scenarios": scenarios, "targets": targets,
+            "memory": {"idle": idle_memory, "peak_under_load_kib": load_memory}, "jwks": jwks,
+            "pagination": pagination, "rounds": rounds}
+
+
+def _fmt_spread(s: dict, digits: int = 0) -> str:
+    return f"{s['median']:,.{digits}f} ({s['min']:,.{digits}f}-{s['max']:,.{digits}f})"
+
+
+def table(results: dict) -> str:
+    s = results["settings"]
+    lines = [
+        f"`make bench` at {s['revision']}, {s['started_at']}: {s['rounds']} rounds x {s['seconds']:g} s per scenario, "
+        f"wrk -t{s['wrk_threads']} -c{s['wrk_connections']}; gunicorn gthread {s['gunicorn_workers']} workers x "
+        f"{s['gunicorn_threads']} threads per service; DJANGO_ENV=production"
+        + (f"; extra env {s['extra_env']}" if s.get("extra_env") else ""),
+        "",
+        "| scenario | req/s median (min-max) | p50 ms | p99 ms | ratio to its ceiling (min-max) | target | errors "
+        "| CPU ms/request: its server, whole fleet + wrk |",
+        "|---|---:|---:|---:|---|---|---:|---:|",
+    ]
+    for key, e in results["scenarios"].items():
+        if key == "gateway_overhead":
+            lines.append(f"| {e['title']} | | | | {_fmt_spread({k: v * 100 for k, v in e['cost'].items() if k != 'rounds'}, 1)} % "
+                         f"| <= {GATEWAY_OVERHEAD_LIMIT:.0%}: {'met' if e['cost']['median'] <= GATEWAY_OVERHEAD_LIMIT else 'NOT met'} | | |")
+            continue
+        if key == "hasher":
+            p = e["params"]
+            lines.append(f"| {e['title']}: {e['hasher']} m={p['memory_cost']} KiB t={p['time_cost']} p={p['parallelism']} "
+                         f"| {_fmt_spread(e['rps'], 1)} | | | | | | |")
+            continue
+        ratio = f"{_fmt_spread(e['ratio'], 2)} x {e['ceiling']}" if "ratio" in e else "(ceiling)"
+        target = "" if e.get("target") is None else f">= {e['target']:.2f}: {'met' if e['met'] else 'NOT met'}"
+        digits = 1 if e["rps"]["median"] < 100 else 0
+        cpu = e.get("cpu_ms_per_request") or {}
+        cpu_text = ", ".join(f"{c['median']:.2f}" for c in (cpu.get("service"), cpu.get("all")) if c)
+        lines.append(f"| {e['title']} | {_fmt_spread(e['rps'], digits)} | {e['p50_ms']['median']:.2f} | "
+                     f"{e['p99_ms']['median']:.2f} | {ratio} | {target} | {e['errors']} | {cpu_text} |")
+    lines += ["", "Memory (PSS, MiB): idle after warm-up, and the largest seen under load", "",
+              "| process group | idle master | idle per worker | idle total | largest worker under load |",
+              "|---|---:|---:|---:|---:|"]
+    idle = results["memory"]["idle"]
+    peak = results["memory"]["peak_under_load_kib"]
+    for name, entry in idle.items():
+        workers = entry["workers"]
+        per_worker = ", ".join(f"{kib / MIB:.1f}" for kib in workers.values()) or "-"
+        total = entry["master"] + sum(workers.values())
+        lines.append(f"| {name} ({len(workers)} children) | {entry['master'] / MIB:.1f} | {per_worker} | "
+                     f"{total / MIB:.1f} | {peak.get(name, 0) / MIB:.1f} |")
+    idle_total = sum(e["master"] + sum(e["workers"].values()) for e in idle.values())
+    lines.append(f"| whole fleet | | | {idle_total / MIB:.1f} | {peak.get('_total', 0) / MIB:.1f} (total) |")
+    if results.get("pagination"):
+        p = results["pagination"]
+        lines += ["", f"v2 list, 1,000,000 vs 1,000 rows (services/customers/bench/pagination.py, median latency "
+                      f"ratio, first and deep page per ordering): worst x{p['worst_ratio']:.2f}; "
+                      + ", ".join(f"{o} x{f:.2f}/x{d:.2f}" for o, (f, d) in p["ratios"].items())]
+    lines += ["", "Targets:", ""]
+    for t in results["targets"]:
+        lines.append(f"- {'met' if t['met'] else 'NOT MET'}: {t['what']} (measured {t['value']})")
+    m = results["machine"]
+    lines += ["", f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']:.1f} GiB, Linux {m['kernel']}, "
+                  f"Python {s['python']}; load average (1 min) during the run {m['load_min']:.2f}-{m['load_max']:.2f} "
+                  f"(mean {m['load_mean']:.2f})"]
+    return "\n".join(lines)
+
+
+def machine(loads: list[float]) -> dict:
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem_kib = 0
+    try:
+        mem_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                           if line.startswith("MemTotal:")))
+    except (OSError, StopIteration, ValueError):
+        pass
+    loads = loads or [os.getloadavg()[0]]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gib": mem_kib / MIB / MIB, "kernel": platform.release(),
+            "load_min": min(loads), "load_max": max(loads), "load_mean": statistics.mean(loads)}
+
+
+RATIO_LINE = re.compile(r"^\s+(\S+)\s+first page x([\d.]+)\s+deep page x([\d.]+)")
+
+
+def run_pagination(root: Path, out_dir: Path, runs: int) -> dict | None:
+    """services/customers/bench/pagination.py as it is (its own Postgres; seeds 1M rows once, ~80 s)."""
+    log = out_dir / "pagination.log"
+    print(f"bench: v2 list at 1,000 vs 1,000,000 rows (services/customers/bench/pagination.py; log {log})", flush=True)
+    with open(log, "w") as handle:
+        code = subprocess.run([sys.executable, str(root / "services" / "customers" / "bench" / "pagination.py"),
+                               "--no-explain", "--runs", str(runs)], stdout=handle, stderr=subprocess.STDOUT,
+                              cwd=root, timeout=1800).returncode
+    ratios = {}
+    for line in log.read_text().splitlines():
+        if match := RATIO_LINE.match(line):
+            ratios[match.group(1)] = (float(match.group(2)), float(match.group(3)))
+    if not ratios:
+        tail = "\n".join(log.read_text().splitlines()[-20:])
+        print(f"bench: pagination bench gave no ratios (exit {code}); the end of {log}:\n{tail}", flush=True)
+        return None
+    return {"ratios": ratios, "worst_ratio": max(max(v) for v in ratios.values()), "exit_code": code,
+            "log": str(log)}
+
+
+def write_docs(path: Path, results: dict, table_text: str) -> None:
+    """Replace the marked section of docs/benchmarks.md with this run's table (the rest is hand-written)."""
+    section = f"{DOCS_BEGIN}\n{table_text}\n{DOCS_END}"
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{DOCS_BEGIN}\n{DOCS_END}\n"
+    if DOCS_BEGIN not in text:
+        text += f"\n{DOCS_BEGIN}\n{DOCS_END}\n"
+    before, rest = text.split(DOCS_BEGIN, 1)
+    after = rest.split(DOCS_END, 1)[1] if DOCS_END in rest else ""
+    path.write_text(before + section + after)
