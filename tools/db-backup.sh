@@ -13,13 +13,9 @@ set -o errexit -o nounset -o pipefail
 
 die() { printf 'db-backup.sh: %s\n' "$*" >&2; exit 1; }
 
-case $# in
-    1) url=${DATABASE_URL:-}; file=$1 ;;
-    2) url=$1; file=$2 ;;
-    *) die "usage: db-backup.sh [DATABASE_URL] FILE (or DATABASE_URL in the environment)" ;;
-esac
-[[ -n $url ]] || die "no DATABASE_URL: give it as the first argument or in the environment"
-[[ $url =~ ^postgres(ql)?:// ]] || die "DATABASE_URL must be a postgres:// URL"
+script=db-backup.sh
+# shellcheck source=lib/db-args.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/db-args.sh"
 [[ -n $file ]] || die "FILE must not be empty"
 pg_dump=${PG_BIN:+$PG_BIN/}pg_dump
 command -v "$pg_dump" >/dev/null || die "$pg_dump not found (Debian: apt-get install -y postgresql-client)"

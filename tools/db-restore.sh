@@ -13,13 +13,9 @@ set -o errexit -o nounset -o pipefail
 
 die() { printf 'db-restore.sh: %s\n' "$*" >&2; exit 1; }
 
-case $# in
-    1) url=${DATABASE_URL:-}; file=$1 ;;
-    2) url=$1; file=$2 ;;
-    *) die "usage: db-restore.sh [DATABASE_URL] FILE (or DATABASE_URL in the environment)" ;;
-esac
-[[ -n $url ]] || die "no DATABASE_URL: give it as the first argument or in the environment"
-[[ $url =~ ^postgres(ql)?:// ]] || die "DATABASE_URL must be a postgres:// URL"
+script=db-restore.sh
+# shellcheck source=lib/db-args.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/db-args.sh"
 [[ -f $file && -r $file ]] || die "no readable dump at '$file'"
 pg_restore=${PG_BIN:+$PG_BIN/}pg_restore
 command -v "$pg_restore" >/dev/null || die "$pg_restore not found (Debian: apt-get install -y postgresql-client)"
