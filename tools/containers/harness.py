@@ -13,8 +13,8 @@ cached rootfs under var/containers/cache/.
 
 podman here does not do what Docker does with a compose file (README.md beside this file), so the
 harness does it: it starts containers in depends_on order, runs healthchecks itself until healthy
-(`podman healthcheck run`), waits for one-off containers and checks their exit codes, and stops
-containers with each service's stop_grace_period.
+(`podman healthcheck run`), waits for one-off containers and checks their exit codes, waits for
+aardvark-dns to answer, and stops containers with each service's stop_grace_period.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ PODMAN_COMPOSE = "podman-compose==1.6.0"
 APT_PACKAGES = ["podman", "buildah", "runc", "debootstrap", "netavark", "aardvark-dns"]
 DEBIAN_MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 HEALTHY_TIMEOUT = 180.0
+DNS_TIMEOUT = 120.0
+DNS_SETTLED_ROUNDS = 3  # consecutive rounds, a second apart, in which every name resolved
 
 #: Local stand-ins for the registry images, tagged with exactly the names the project uses.
 STANDINS = {
@@ -141,8 +143,8 @@ class Podman:
     def __init__(self, env: dict[str, str]):
         self.env = env
 
-    def __call__(self, *args: str, check: bool = True, capture: bool = False, quiet: bool = False):
-        return run(["podman", *args], check=check, capture=capture, env=self.env, quiet=quiet)
+    def __call__(self, *args: str, check: bool = True, capture: bool = False, quiet: bool = False, **kwargs):
+        return run(["podman", *args], check=check, capture=capture, env=self.env, quiet=quiet, **kwargs)
 
     def image_exists(self, name: str) -> bool:
         return self("image", "exists", name, check=False, quiet=True).returncode == 0
@@ -352,6 +354,7 @@ class Stack:
                     self.wait_completed(service)
                 elif self._has_healthcheck(service):
                     self.wait_healthy(service)
+        self.wait_for_dns()
 
     def _is_one_off(self, service: str) -> bool:
         return self.services[service].get("restart") == "no"
@@ -386,6 +389,36 @@ class Stack:
                 self.dump_logs([service])
                 raise HarnessError(f"{service} not healthy within {HEALTHY_TIMEOUT:.0f} s")
             time.sleep(1)
+
+    def wait_for_dns(self) -> None:
+        """aardvark-dns 1.4 (podman 4.3) rebinds on every container start on its network and can then
+        stop answering for half a minute: a service would wait that long to reach its database. Wait
+        until every service name resolves inside each app container, several rounds running."""
+        names = [s for s in self.services if not self._is_one_off(s)]
+        apps = [self.container(s) for s in names if "build" in self.services[s]]
+        lookups = " ".join(f"getent hosts {name} >/dev/null &&" for name in names) + " true"
+        started = time.monotonic()
+        settled, since = 0, started
+        while settled < DNS_SETTLED_ROUNDS:
+            round_started = time.monotonic()
+            if all(self._resolves(app, lookups) for app in apps):
+                settled, since = settled + 1, since if settled else round_started
+            else:
+                settled = 0
+            if time.monotonic() - started > DNS_TIMEOUT:
+                raise HarnessError(f"service names did not resolve inside the network within {DNS_TIMEOUT:.0f} s")
+            if settled < DNS_SETTLED_ROUNDS:
+                time.sleep(1)
+        waited = since - started
+        say(f"service names resolve inside the network" + (
+            f", after {waited:.1f} s in which aardvark-dns did not answer" if waited else " at once"))
+
+    def _resolves(self, container: str, lookups: str) -> bool:
+        try:
+            return self.podman("exec", container, "sh", "-c", lookups, check=False, capture=True, quiet=True,
+                               timeout=2).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
 
     def stop(self) -> dict[str, tuple[int, float]]:
         """Stop running containers in reverse start order, each with its stop_grace_period (which
