@@ -411,7 +411,7 @@ class Stack:
                 time.sleep(1)
         waited = since - started
         say(f"service names resolve inside the network" + (
-            f", after {waited:.1f} s in which aardvark-dns did not answer" if waited else " at once"))
+            f", after {waited:.1f} s in which aardvark-dns did not answer" if waited >= 0.5 else " at once"))
 
     def _resolves(self, container: str, lookups: str) -> bool:
         try:
