@@ -47,23 +47,26 @@ def problem_body(request, status_code: int, data) -> dict:
     return body
 
 
-#: SQLSTATEs of a server that is going away or not accepting connections (class 08 is connection exceptions).
-CONNECTION_SQLSTATES = {"57P01", "57P02", "57P03"}
+#: SQLSTATEs that say "try again later" (class 08, connection exceptions, too): a server going away
+#: or not accepting connections (57P01-03), a statement cut short by statement_timeout (57014) or
+#: lock_timeout (55P03), a transaction lost to a concurrent one (40001, 40P01). Any retry is safe:
+#: the transaction was rolled back.
+RETRY_LATER_SQLSTATES = {"57P01", "57P02", "57P03", "57014", "55P03", "40001", "40P01"}
 
 
-def is_connection_error(exc: Exception) -> bool:
-    """The database is unreachable (retry later), as opposed to a failing query (a bug: 500)."""
+def is_database_unavailable(exc: Exception) -> bool:
+    """The database cannot serve this now (retry later: 503), as opposed to a failing query (a bug: 500)."""
     if isinstance(exc, InterfaceError):
         return True
     if not isinstance(exc, OperationalError):
         return False
     sqlstate = getattr(exc.__cause__, "sqlstate", None)
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in CONNECTION_SQLSTATES
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in RETRY_LATER_SQLSTATES
 
 
 def exception_handler(exc, context):
-    """DRF's handler plus: a lost database connection is a 503, and v2 speaks problem+json."""
-    if is_connection_error(exc):
+    """DRF's handler plus: a database that cannot serve now is a 503, and v2 speaks problem+json."""
+    if is_database_unavailable(exc):
         exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:

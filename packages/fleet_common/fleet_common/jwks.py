@@ -37,9 +37,10 @@ def parse_jwks(document: dict) -> dict[str, jwt.PyJWK]:
 class JWKSClient:
     """Fetch a JWKS over HTTP without putting auth on every request's path.
 
-    Keys are refreshed once `refresh_interval` has passed (by one thread while the others go on with
-    the keys they have), refetched on an unknown `kid` at most once per `min_refetch_interval`, and
-    the last good copy is written to `cache_path` so a restarted process can verify while auth is down.
+    Keys are refreshed once `refresh_interval` has passed, by a background thread while every request
+    goes on with the keys it has; refetched on an unknown `kid` at most once per `min_refetch_interval`
+    (that request waits, as it must); and the last good copy is written to `cache_path` so a restarted
+    process can verify while auth is down.
     """
 
     def __init__(self, url: str, *, cache_path: str | None = None, refresh_interval: float = 300,
@@ -58,38 +59,52 @@ class JWKSClient:
 
     def key_for(self, kid: str) -> jwt.PyJWK | None:
         """The verifying key for `kid`, refetching only when the cache is stale or lacks it."""
-        now = time.monotonic()
-        if now - self.fetched_at > self.refresh_interval:
-            self._refresh(wait=not self.keys)
+        if time.monotonic() - self.fetched_at > self.refresh_interval:
+            if self.keys:
+                self._refresh_in_background()
+            else:
+                self._refresh_now()
         key = self.keys.get(kid)
         if key is None and time.monotonic() - self.attempted_at >= self.min_refetch_interval:
-            self._refresh(wait=True)
+            self._refresh_now()
             key = self.keys.get(kid)
         return key
 
     def has_keys(self) -> bool:
         if not self.keys:
-            self._refresh(wait=True)
+            self._refresh_now()
         return bool(self.keys)
 
-    def _refresh(self, *, wait: bool) -> None:
-        """Fetch once at a time; a caller that need not wait returns if a fetch is under way."""
-        if not self._fetch_lock.acquire(blocking=wait):
-            return
+    def _refresh_in_background(self) -> None:
+        """Stale keys still verify: no request waits on auth (or on DNS) for a routine refresh."""
+        if self._fetch_lock.acquire(blocking=False):
+            threading.Thread(target=self._update_then_release, name="jwks-refresh", daemon=True).start()
+
+    def _update_then_release(self) -> None:
         try:
-            started = time.monotonic()
-            if wait and started - self.attempted_at < self.min_refetch_interval and self.keys:
-                return  # another thread fetched while we waited for the lock
-            self.attempted_at = started
-            document = self._fetch()
-            keys = parse_jwks(document)
-            if keys:
-                self.keys, self.fetched_at = keys, time.monotonic()
-                self._persist(document)
-        except Exception as error:  # noqa: BLE001 - any failure keeps the last good keys
-            logger.warning("jwks_fetch_failed", url=self.url, error=type(error).__name__)
+            self._update()
         finally:
             self._fetch_lock.release()
+
+    def _refresh_now(self) -> None:
+        """Fetch, one thread at a time; a thread that waited out another's fetch uses its result."""
+        with self._fetch_lock:
+            if time.monotonic() - self.attempted_at < self.min_refetch_interval and self.keys:
+                return
+            self._update()
+
+    def _update(self) -> None:
+        """Fetch, and keep the new keys if the document has any; the caller holds the fetch lock."""
+        self.attempted_at = time.monotonic()
+        try:
+            document = self._fetch()
+            keys = parse_jwks(document)
+        except Exception as error:  # noqa: BLE001 - any failure keeps the last good keys
+            logger.warning("jwks_fetch_failed", url=self.url, error=type(error).__name__)
+            return
+        if keys:
+            self.keys, self.fetched_at = keys, time.monotonic()
+            self._persist(document)
 
     def _fetch(self) -> dict:
         self.fetch_count += 1

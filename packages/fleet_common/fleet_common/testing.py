@@ -22,19 +22,21 @@ def generate_schema(version: str, tmp_path) -> str:
 
 
 class KeyServer:
-    """Serves `document` at any path; `up = False` makes it answer 503, `stop()` closes the port."""
+    """Serves `document` at any path; `up = False` makes it answer 503, `delay` (seconds) makes it slow,
+    `stop()` closes the port."""
 
     def __init__(self):
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
         self.kid = "k1"
         self.document = {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
-        self.requests, self.up = 0, True
+        self.requests, self.up, self.delay = 0, True, 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 server.requests += 1
+                time.sleep(server.delay)
                 body = json.dumps(server.document).encode() if server.up else b"down"
                 self.send_response(200 if server.up else 503)
                 self.send_header("Content-Length", str(len(body)))

@@ -1,5 +1,7 @@
 """Verify access tokens against a key source: signature, `kid`, `iss`, `aud`, `exp`, type and claim shapes."""
 
+import threading
+import time
 from typing import Protocol
 
 import jwt
@@ -12,6 +14,8 @@ MAX_CLAIM_LENGTH = 1024
 #: A user's UUID or `client:<client id>`; services store it (customers' `owner` column holds 255 characters).
 MAX_SUBJECT_LENGTH = 255
 STRING_CLAIMS = ("sub", "jti", "scope", "username", "token_type")
+#: Verified tokens remembered per process: a client sends the same access token until it expires.
+VERIFIED_CACHE_SIZE = 1024
 
 
 class InvalidToken(Exception):
@@ -32,13 +36,33 @@ class TokenVerifier:
     """Check a token the way every service of the fleet must; the key comes only from `kid`."""
 
     def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: int = 30,
-                 token_type: str = "access"):
+                 token_type: str = "access", cache_size: int = VERIFIED_CACHE_SIZE):
         if leeway > 30:
             raise ValueError("leeway is at most 30 seconds")
         self.keys, self.issuer, self.audience = keys, issuer, audience
         self.leeway, self.token_type = leeway, token_type
+        self.cache_size = cache_size
+        self._verified: dict[str, tuple[dict, str, jwt.PyJWK]] = {}  # whole token -> claims, kid, key
+        self._lock = threading.Lock()
 
     def verify(self, raw: str) -> dict:
+        """The token's claims if it is valid now; a token verified before is only re-checked for expiry
+        and for its key still being published (the signature and claims cannot have changed)."""
+        remembered = self._verified.get(raw)
+        if remembered is not None:
+            claims, kid, key = remembered
+            if time.time() < claims["exp"] + self.leeway and self.keys.key_for(kid) is key:
+                return dict(claims)
+            with self._lock:
+                self._verified.pop(raw, None)
+        claims, kid, key = self._verify_fully(raw)
+        with self._lock:
+            if len(self._verified) >= self.cache_size:
+                self._verified.pop(next(iter(self._verified)))  # the oldest entry
+            self._verified[raw] = claims, kid, key
+        return dict(claims)
+
+    def _verify_fully(self, raw: str) -> tuple[dict, str, jwt.PyJWK]:
         if len(raw) > MAX_TOKEN_BYTES:
             raise InvalidToken("token too large")
         try:
@@ -64,7 +88,7 @@ class TokenVerifier:
         self._check_claim_shapes(claims)
         if claims["token_type"] != self.token_type:
             raise InvalidToken("wrong token type")
-        return claims
+        return claims, kid, key
 
     @staticmethod
     def _check_claim_shapes(claims: dict) -> None:

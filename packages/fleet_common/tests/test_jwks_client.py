@@ -1,5 +1,7 @@
 """The verifier's key cache: rare fetches, a persisted copy, and 503 only when no key is known at all."""
 
+import time
+
 import pytest
 
 from fleet_common.jwks import FETCHES, JWKSClient
@@ -51,6 +53,36 @@ def test_the_last_good_keys_survive_an_outage(key_server):
     check.verify(key_server.token())
     key_server.up = False
     check.verify(key_server.token())  # the refresh fails; the cached key still verifies
+
+
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_stale_cache_is_refreshed_in_the_background_while_requests_go_on(key_server):
+    check = verifier(JWKSClient(key_server.url, refresh_interval=0, min_refetch_interval=0))
+    check.verify(key_server.token())
+    key_server.delay = 1.0  # auth (or the DNS in front of it) is slow
+    started = time.monotonic()
+    check.verify(key_server.token())
+    assert time.monotonic() - started < 0.5  # the request did not wait for the refresh
+    assert wait_for(lambda: key_server.requests == 2)  # which did happen
+
+
+def test_a_restarted_process_does_not_wait_for_auth_to_refresh_its_persisted_copy(key_server, tmp_path):
+    cache = tmp_path / "jwks.json"
+    verifier(JWKSClient(key_server.url, cache_path=str(cache))).verify(key_server.token())
+    key_server.delay = 1.0
+    restarted = verifier(JWKSClient(key_server.url, cache_path=str(cache)))
+    started = time.monotonic()
+    restarted.verify(key_server.token())
+    assert time.monotonic() - started < 0.5
+    assert wait_for(lambda: key_server.requests == 2)
 
 
 def test_a_restarted_process_verifies_from_the_persisted_copy_while_auth_is_down(key_server, tmp_path):

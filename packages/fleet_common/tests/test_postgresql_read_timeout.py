@@ -51,7 +51,7 @@ def test_a_silent_server_times_out_closes_the_connection_and_reads_as_a_lost_dat
         silent.wait(one_read())
     assert 0.25 < time.monotonic() - started < 2
     assert silent.finished
-    # What fleet_common.errors.is_connection_error turns into a 503: an OperationalError without a SQLSTATE.
+    # What fleet_common.errors.is_database_unavailable turns into a 503: an OperationalError without a SQLSTATE.
     assert isinstance(raised.value, psycopg.OperationalError) and raised.value.sqlstate is None
 
 

@@ -90,3 +90,80 @@ def test_jku_x5u_and_embedded_jwk_headers_are_never_followed(check, key_server):
 def test_changed_or_cut_tokens_are_refused(check, key_server, mangle):
     with pytest.raises(InvalidToken):
         check.verify(mangle(key_server.token()))
+
+
+# --- verified tokens are remembered, and what still ends them -----------------------------------
+
+class PublishedKeys:
+    """A key source whose keys the test publishes and withdraws."""
+
+    def __init__(self, key_server):
+        self.keys = {key_server.kid: jwt.PyJWK(key_server.document["keys"][0])}
+
+    def key_for(self, kid):
+        return self.keys.get(kid)
+
+    def has_keys(self):
+        return bool(self.keys)
+
+
+class CountingVerifier(TokenVerifier):
+    full_verifications = 0
+
+    def _verify_fully(self, raw):
+        self.full_verifications += 1
+        return super()._verify_fully(raw)
+
+
+def counting(keys, **options) -> CountingVerifier:
+    return CountingVerifier(keys, issuer=ISSUER, audience="customers", **options)
+
+
+def test_a_token_is_verified_in_full_once_then_remembered(key_server):
+    check = counting(PublishedKeys(key_server))
+    token = key_server.token()
+    claims = [check.verify(token) for _ in range(5)]
+    assert check.full_verifications == 1
+    assert all(c == claims[0] for c in claims) and claims[0]["token_type"] == "access"
+    claims[0]["scope"] = "admin"  # a caller changing its copy changes nothing remembered
+    assert check.verify(token)["scope"] != "admin"
+
+
+def test_a_remembered_token_still_expires(key_server):
+    check = counting(PublishedKeys(key_server), leeway=0)
+    token = key_server.token(exp=int(time.time()) + 1)
+    check.verify(token)
+    time.sleep(1.1)
+    with pytest.raises(InvalidToken):
+        check.verify(token)
+
+
+def test_a_remembered_token_is_refused_once_its_key_is_withdrawn(key_server):
+    keys = PublishedKeys(key_server)
+    check = counting(keys)
+    token = key_server.token()
+    check.verify(token)
+    keys.keys = {"k2": keys.keys.pop(key_server.kid)}
+    with pytest.raises(InvalidToken):
+        check.verify(token)
+
+
+def test_a_remembered_signature_does_not_vouch_for_another_payload(key_server):
+    check = counting(PublishedKeys(key_server))
+    token = key_server.token(scope="customers:read")
+    check.verify(token)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = f"{header}.{b64({**claims, 'scope': 'customers:read customers:write'})}.{signature}"
+    with pytest.raises(InvalidToken):
+        check.verify(forged)
+
+
+def test_the_memory_is_bounded(key_server):
+    check = counting(PublishedKeys(key_server), cache_size=3)
+    tokens = [key_server.token() for _ in range(5)]
+    for token in tokens:
+        check.verify(token)
+    check.verify(tokens[-1])
+    check.verify(tokens[0])  # forgotten: the oldest went first
+    assert len(check._verified) == 3 and check.full_verifications == 6

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet_common.errors import is_connection_error
+from fleet_common.errors import is_database_unavailable
 from fleet_common.exceptions import ServiceUnavailable
 from fleet_common.parsers import JSONParser
 from fleet_common.schema import gateway_error_responses
@@ -110,7 +110,7 @@ class OAuthTokenView(APIView):
 
     def handle_exception(self, exc):
         """Every error of this endpoint is an RFC 6749 §5.2 body, never problem+json."""
-        if is_connection_error(exc):
+        if is_database_unavailable(exc):
             exc = ServiceUnavailable()
         if isinstance(exc, OAuthError):
             status, body = exc.status, {"error": exc.error, "error_description": exc.description}

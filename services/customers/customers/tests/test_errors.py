@@ -2,6 +2,7 @@
 
 import uuid
 
+import psycopg
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -89,3 +90,25 @@ def test_a_bug_is_a_logged_500_with_no_traceback_in_the_body(settings, path, cap
     assert "Traceback" not in text and "ZeroDivision" not in text and "no_such_column" not in text
     assert response.json()["detail"] == "A server error occurred."
     assert any(record.levelname == "ERROR" for record in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_out_the_statement_timeout_on_a_locked_row_is_a_503_and_changes_nothing(alice):
+    created = create(alice).json()
+    url = detail_url(created["id"])
+    params = connection.get_connection_params()
+    options = connection.settings_dict["OPTIONS"]
+    saved = options.get("options")
+    connection.close()
+    options["options"] = "-c statement_timeout=300"  # the shipped 5 s, shortened
+    try:
+        with psycopg.connect(**{k: v for k, v in params.items() if k not in ("options", "cursor_factory", "context")},
+                             autocommit=False) as holder:
+            holder.execute("SELECT 1 FROM customers_customer WHERE id = %s FOR UPDATE", [created["id"]])
+            response = alice.patch(url, {"name": "Changed"}, format="json")
+            holder.rollback()
+    finally:
+        connection.close()
+        options["options"] = saved
+    assert response.status_code == 503 and response["Retry-After"]
+    assert alice.get(url).json()["name"] == created["name"]
