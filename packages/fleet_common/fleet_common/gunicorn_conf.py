@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from gunicorn import glogging
+
 from fleet_common.logging import json_formatter_config
 
 # Set before any worker imports prometheus_client, which reads it once, at import. Without one from
@@ -31,6 +33,19 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "20"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 accesslog = None  # fleet_common.logging.AccessLogMiddleware writes the access log, as JSON
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger without its access log, which with `logconfig_dict` set still formats every
+    request's atoms (~4 % of a GET's CPU) for a logger that drops them."""
+
+    access_log_enabled = False
+
+    def access(self, resp, req, environ, request_time):
+        pass
+
+
+logger_class = Logger
 control_socket_disable = True  # one fixed path per user would collide between services
 limit_request_line = 8190
 logconfig_dict = {
