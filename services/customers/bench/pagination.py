@@ -70,7 +70,8 @@ def setup_django(env: dict) -> None:
     os.environ.update({"DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "config.settings",
                        "THROTTLE_RATE_USER": "100000000/min", "LOG_LEVEL": "WARNING",
                        "DATABASE_CONN_MAX_AGE": "86400",  # one connection throughout: search_path stays set
-                       "DATABASE_STATEMENT_TIMEOUT_MS": "0"})
+                       "DATABASE_STATEMENT_TIMEOUT_MS": "0",  # seeding 1,000,000 rows takes a minute or more
+                       "DATABASE_READ_TIMEOUT": "0"})
     os.environ.setdefault("AUTH_JWKS_URL", "http://127.0.0.1:9/unused")
     sys.path.insert(0, str(SERVICE_DIR))
     import django
