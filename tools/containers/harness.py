@@ -410,7 +410,7 @@ class Stack:
             if settled < DNS_SETTLED_ROUNDS:
                 time.sleep(1)
         waited = since - started
-        say(f"service names resolve inside the network" + (
+        say("service names resolve inside the network" + (
             f", after {waited:.1f} s in which aardvark-dns did not answer" if waited >= 0.5 else " at once"))
 
     def _resolves(self, container: str, lookups: str) -> bool:

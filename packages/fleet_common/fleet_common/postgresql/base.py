@@ -48,7 +48,7 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         """Django's health check of a persistent connection (once per request), with the round trip only
         when the socket says something happened: a server that went away (restart, crash, terminated
         backend) leaves an error notice or an EOF to read on an idle connection; a live one leaves
-        nothing. A `SELECT 1` per request cost ~15 % of a GET's time under load (docs/benchmarks.md)."""
+        nothing. A `SELECT 1` per request was ~16 % of a page of 50's time under load (docs/benchmarks.md)."""
         connection = self.connection
         if connection is None or connection.closed:
             return False
