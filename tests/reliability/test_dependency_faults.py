@@ -8,6 +8,8 @@ import collections
 import os
 import signal
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import psycopg
 import requests
@@ -36,6 +38,40 @@ def wait_until_serving(gateway: str, account, seconds: float = 30) -> float:
             return time.monotonic() - started
         time.sleep(0.1)
     raise AssertionError(f"not serving {seconds} s after the fault ended: {response.status_code}")
+
+
+@dataclass
+class Outage:
+    """One fault under load: when it began and ended, and how long serving took to come back after."""
+
+    samples: list
+    began: float = 0.0
+    ended: float = 0.0
+    recovery: float = 0.0
+
+    def during(self) -> list:
+        return window(self.samples, self.began, self.ended)
+
+    def after(self) -> list:
+        return window(self.samples, self.ended + self.recovery + 1, float("inf"))
+
+
+@contextmanager
+def outage_under_load(load_context, gateway: str, account, *, begin, end):
+    """Load for 2 s, `begin()` the fault, run the block during it, `end()` it (always), then wait until
+    GET serves again and load 3 s more; the yielded Outage is complete once the block has exited."""
+    with load_context as load:
+        outage = Outage(load.load.samples)
+        time.sleep(2)
+        outage.began = time.monotonic()
+        begin()
+        try:
+            yield outage
+        finally:
+            end()
+        outage.ended = time.monotonic()
+        outage.recovery = wait_until_serving(gateway, account)
+        time.sleep(3)
 
 
 def test_with_auth_stopped_customers_keeps_serving_valid_tokens_even_after_a_restart(fleet, gateway, accounts,
@@ -70,24 +106,15 @@ def test_with_auth_stopped_customers_keeps_serving_valid_tokens_even_after_a_res
 def test_postgres_stopped_for_10_s_is_quick_503s_then_full_recovery(fleet, gateway, accounts, background, figure):
     users = accounts(6)
     pids = {child.name: child.pid for child in fleet.children}
-    with background(users) as load:
-        time.sleep(2)
-        down = time.monotonic()
-        fleet.infra.postgres.stop()
-        try:
-            time.sleep(1)
-            probe_started = time.monotonic()
-            probe = requests.post(f"{gateway}/v2/customers/", json={"name": "P", "email": "p@example.com"},
-                                  headers={"Authorization": f"Bearer {users[0].token}"}, timeout=30)
-            probe_seconds = time.monotonic() - probe_started
-            time.sleep(max(0.0, 10 - (time.monotonic() - down)))
-        finally:
-            fleet.infra.postgres.start()
-        up = time.monotonic()
-        recovery = wait_until_serving(gateway, users[0])
-        time.sleep(3)
-    during = window(load.load.samples, down, up)
-    after = window(load.load.samples, up + recovery + 1, float("inf"))
+    postgres = fleet.infra.postgres
+    with outage_under_load(background(users), gateway, users[0], begin=postgres.stop, end=postgres.start) as outage:
+        time.sleep(1)
+        probe_started = time.monotonic()
+        probe = requests.post(f"{gateway}/v2/customers/", json={"name": "P", "email": "p@example.com"},
+                              headers={"Authorization": f"Bearer {users[0].token}"}, timeout=30)
+        probe_seconds = time.monotonic() - probe_started
+        time.sleep(max(0.0, 10 - (time.monotonic() - outage.began)))
+    during, after, recovery = outage.during(), outage.after(), outage.recovery
     statuses = {s.status for s in during}
     writes = loadtest.verify(gateway, users)
     with psycopg.connect(fleet.env_for("customers")["DATABASE_URL"]) as connection, connection.cursor() as cursor:
@@ -116,20 +143,11 @@ def test_postgres_stopped_for_10_s_is_quick_503s_then_full_recovery(fleet, gatew
 def test_postgres_frozen_fails_requests_within_the_timeout_and_recovers_when_it_resumes(fleet, gateway, accounts,
                                                                                         background, figure):
     users = accounts(4)
-    with background(users) as load:
-        time.sleep(2)
-        frozen = time.monotonic()
-        fleet.infra.postgres.freeze()
-        try:
-            time.sleep(15)
-        finally:
-            fleet.infra.postgres.thaw()
-        thawed = time.monotonic()
-        recovery = wait_until_serving(gateway, users[0])
-        time.sleep(3)
-    during = window(load.load.samples, frozen, thawed)
+    postgres = fleet.infra.postgres
+    with outage_under_load(background(users), gateway, users[0], begin=postgres.freeze, end=postgres.thaw) as outage:
+        time.sleep(15)
+    during, after, recovery = outage.during(), outage.after(), outage.recovery
     failed = [s for s in during if s.status != loadtest.EXPECTED[s.op]]
-    after = window(load.load.samples, thawed + recovery + 1, float("inf"))
     writes = loadtest.verify(gateway, users)
 
     figure("requests sent while frozen", len(during))
