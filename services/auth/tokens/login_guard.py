@@ -24,25 +24,23 @@ def _key(username: str) -> str:
     return "login-failures:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()
 
 
-def _counter():
-    return _fallback if outage.skipping() else get_counter()
+def _counted(operation):
+    """`operation(counter)` on Redis's counter, or on this process's while Redis does not answer."""
+    if not outage.skipping():
+        try:
+            return operation(get_counter())
+        except CounterUnavailable as error:
+            outage.record(error)
+    return operation(_fallback)
 
 
 def check_username_not_blocked(username: str) -> None:
     """Raise 429 with Retry-After if this username has failed too often in the current window."""
-    try:
-        failures, reset = _counter().peek(_key(username))
-    except CounterUnavailable as error:
-        outage.record(error)
-        failures, reset = _fallback.peek(_key(username))
+    failures, reset = _counted(lambda counter: counter.peek(_key(username)))
     if failures >= settings.AUTH_LOGIN_FAILURE_LIMIT:
         raise Throttled(wait=reset, detail="Too many failed logins for this account; try again later.")
 
 
 def record_failure(username: str) -> None:
     key, limit, window = _key(username), settings.AUTH_LOGIN_FAILURE_LIMIT, settings.AUTH_LOGIN_FAILURE_WINDOW
-    try:
-        _counter().hit(key, limit, window)
-    except CounterUnavailable as error:
-        outage.record(error)
-        _fallback.hit(key, limit, window)
+    _counted(lambda counter: counter.hit(key, limit, window))
