@@ -398,18 +398,15 @@ class Stack:
         apps = [self.container(s) for s in names if "build" in self.services[s]]
         lookups = " ".join(f"getent hosts {name} >/dev/null &&" for name in names) + " true"
         started = time.monotonic()
-        settled, since = 0, started
-        while settled < DNS_SETTLED_ROUNDS:
+        settled: list[float] = []  # when each round of the current run of good rounds began
+        while len(settled) < DNS_SETTLED_ROUNDS:
             round_started = time.monotonic()
-            if all(self._resolves(app, lookups) for app in apps):
-                settled, since = settled + 1, since if settled else round_started
-            else:
-                settled = 0
+            settled = settled + [round_started] if all(self._resolves(app, lookups) for app in apps) else []
             if time.monotonic() - started > DNS_TIMEOUT:
                 raise HarnessError(f"service names did not resolve inside the network within {DNS_TIMEOUT:.0f} s")
-            if settled < DNS_SETTLED_ROUNDS:
+            if len(settled) < DNS_SETTLED_ROUNDS:
                 time.sleep(1)
-        waited = since - started
+        waited = settled[0] - started
         say("service names resolve inside the network" + (
             f", after {waited:.1f} s in which aardvark-dns did not answer" if waited >= 0.5 else " at once"))
 
