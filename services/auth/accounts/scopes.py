@@ -1,17 +1,27 @@
 """Model permissions as scopes: a user's groups decide what their tokens may do."""
 
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+
 DEFAULT_SCOPES = ("customers:read", "customers:write")
 READ_ONLY_GROUP = "customers-readonly"
 READ_ONLY_SCOPES = ("customers:read",)
 ADMIN_SCOPES = ("customers:admin",)
 
 
-def scopes_for(user) -> list[str]:
-    """Read-only group members read; everyone else reads and writes; staff administer all customers."""
-    if user.groups.filter(name=READ_ONLY_GROUP).exists():
-        scopes = list(READ_ONLY_SCOPES)
-    else:
-        scopes = list(DEFAULT_SCOPES)
+def in_read_only_group(user_field: str = "pk") -> Exists:
+    """The read-only membership as a subquery: a query that loads the user can answer it too, in one trip."""
+    return Exists(Group.objects.filter(user=OuterRef(user_field), name=READ_ONLY_GROUP))
+
+
+def scopes_for(user, *, read_only: bool | None = None) -> list[str]:
+    """Read-only group members read; everyone else reads and writes; staff administer all customers.
+
+    `read_only` is the membership when the caller already read it (`in_read_only_group`).
+    """
+    if read_only is None:
+        read_only = Group.objects.filter(user=user.pk, name=READ_ONLY_GROUP).exists()
+    scopes = list(READ_ONLY_SCOPES if read_only else DEFAULT_SCOPES)
     if user.is_staff:
         scopes += ADMIN_SCOPES
     return scopes

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.hashers import hashing_slot
-from accounts.scopes import scopes_for
+from accounts.scopes import in_read_only_group, scopes_for
 
 from .access import FleetAccessToken
 from .login_guard import check_username_not_blocked, record_failure
@@ -43,13 +43,13 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def access_token_for(user) -> str:
+def access_token_for(user, *, read_only: bool | None = None) -> str:
     return str(FleetAccessToken.for_subject(sub=str(user.pk), username=user.get_username(),
-                                            scopes=scopes_for(user)))
+                                            scopes=scopes_for(user, read_only=read_only)))
 
 
-def token_pair_issue(*, user, family: uuid.UUID | None = None,
-                     family_expires_at: datetime | None = None) -> TokenPair:
+def token_pair_issue(*, user, family: uuid.UUID | None = None, family_expires_at: datetime | None = None,
+                     read_only: bool | None = None) -> TokenPair:
     """A new pair; without a family this is a fresh login, which starts one."""
     now = timezone.now()
     family_expires_at = family_expires_at or now + settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME
@@ -59,7 +59,8 @@ def token_pair_issue(*, user, family: uuid.UUID | None = None,
         expires_at=min(now + settings.REFRESH_TOKEN_IDLE_LIFETIME, family_expires_at),
         family_expires_at=family_expires_at,
     )
-    return TokenPair(access_token_for(user), raw, int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
+    return TokenPair(access_token_for(user, read_only=read_only), raw,
+                     int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
 
 
 def login(*, request, username: str, password: str) -> TokenPair:
@@ -78,18 +79,23 @@ def login(*, request, username: str, password: str) -> TokenPair:
 
 
 def token_pair_refresh(*, raw: str) -> TokenPair:
-    """Spend `raw` for a new pair; presenting a spent token after the grace period revokes its family."""
+    """Spend `raw` for a new pair; presenting a spent token after the grace period revokes its family.
+
+    One query reads (and locks) the token's row, its user's and the user's read-only membership;
+    one UPDATE spends it; one INSERT makes its successor.
+    """
     with transaction.atomic():
-        token = (RefreshToken.objects.select_for_update().select_related("user")
-                 .filter(token_hash=hash_token(raw)).first())
+        found = (RefreshToken.objects.select_for_update().select_related("user")
+                 .annotate(read_only=in_read_only_group("user_id"))
+                 .filter(token_hash=hash_token(raw))[:1])  # unique: no ORDER BY needed, unlike first()
+        token = next(iter(found), None)
         now = timezone.now()
         reused = token is not None and token.spent_at is not None
         if token is not None and not reused and token.revoked_at is None and token.expires_at > now \
                 and token.user.is_active:
-            token.spent_at = now
-            token.save(update_fields=["spent_at"])
+            RefreshToken.objects.filter(pk=token.pk).update(spent_at=now)
             return token_pair_issue(user=token.user, family=token.family,
-                                    family_expires_at=token.family_expires_at)
+                                    family_expires_at=token.family_expires_at, read_only=token.read_only)
     if reused and now - token.spent_at > settings.REFRESH_TOKEN_REUSE_GRACE:
         family_revoke(family=token.family)
         logger.warning("refresh_token_reuse_detected", user_id=str(token.user_id), family=str(token.family))
