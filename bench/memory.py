@@ -50,6 +50,13 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
             for name, procs in after.items()}
 
 
+def busiest_worker_share(before: dict, after: dict, group: "Group") -> float:
+    """The largest share one worker of `group` had of its workers' CPU between two snapshots."""
+    used = [t - before.get(group.name, {}).get(pid, 0.0) for pid, t in after.get(group.name, {}).items()
+            if pid != group.pid]
+    return max(used) / sum(used) if sum(used) > 0 else 1.0
+
+
 @dataclass(frozen=True)
 class Group:
     """One server of the fleet: a master (or lone process) and its workers."""

@@ -137,6 +137,12 @@ def table(results: dict) -> str:
         lines += ["", f"v2 list, 1,000,000 vs 1,000 rows (services/customers/bench/pagination.py, median latency "
                       f"ratio, first and deep page per ordering): worst x{p['worst_ratio']:.2f}; "
                       + ", ".join(f"{o} x{f:.2f}/x{d:.2f}" for o, (f, d) in p["ratios"].items())]
+    uneven = [(key, share) for r in results["rounds"] for key, m in r.items() if isinstance(m, dict)
+              for share in m.get("uneven_runs_discarded", ())]
+    if uneven:
+        lines += ["", f"Measured again: {len(uneven)} run(s) straight to gunicorn in which wrk's connections landed "
+                      "unevenly (the busiest worker did " + ", ".join(f"{share:.0%}" for _, share in uneven)
+                      + " of the work: such a run measures one worker, not the service)."]
     lines += ["", "Targets:", ""]
     for t in results["targets"]:
         lines.append(f"- {'met' if t['met'] else 'NOT MET'}: {t['what']} (measured {t['value']})")
