@@ -1,6 +1,8 @@
 """JSON log lines with the request id, and never a secret in them."""
 
+import logging
 import os
+import sys
 import time
 
 import structlog
@@ -28,6 +30,8 @@ SHARED_PROCESSORS = [
 
 def logging_config(service: str, level: str = "INFO") -> dict:
     """Django LOGGING dict: every record, ours or a library's, leaves as one JSON line."""
+    global access_log
+    access_log = access_logger(service, level)
     structlog.configure(
         processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -62,10 +66,32 @@ def json_formatter_config(service: str) -> dict:
     }
 
 
+def access_logger(service: str, level: str = "INFO"):
+    """The access log's own logger: the same JSON line as every other, written straight to stdout.
+
+    It writes one line per request, so it skips the standard library's records, handlers and
+    formatter: 9 us a line instead of 24 (measured in-process; docs/benchmarks.md).
+    """
+    return structlog.wrap_logger(
+        structlog.WriteLogger(sys.stdout),
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            lambda _l, _m, event_dict: {**event_dict, "logger": "access"},
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_secrets,
+            lambda _l, _m, event_dict: {**event_dict, "service": service},
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+    )
+
+
+access_log = structlog.get_logger("access")  # until logging_config names the service
+
+
 class AccessLogMiddleware:
     """One line per request with status, duration and worker pid; the query string is left out (it may carry secrets)."""
-
-    logger = structlog.get_logger("access")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,7 +99,7 @@ class AccessLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        self.logger.info(
+        access_log.info(
             "request",
             method=request.method,
             path=request.path,
