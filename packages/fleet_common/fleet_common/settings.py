@@ -111,8 +111,8 @@ def throttling(env: environ.Env, *, scopes: dict[str, str] | None = None) -> dic
 
 
 MIDDLEWARE = [
-    # First and last: django-prometheus times and counts everything in between.
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # First: counts and times every request per view, everything below included.
+    "fleet_common.metrics.RequestMetricsMiddleware",
     "fleet_common.request_id.RequestIdMiddleware",
     "fleet_common.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -124,7 +124,6 @@ MIDDLEWARE = [
     # their own); it protects any cookie-authenticated view added later, such as Django admin.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 
