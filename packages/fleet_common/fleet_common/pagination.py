@@ -156,8 +156,10 @@ class KeysetCursorPagination(CursorPagination):
 
     # --- cursors ---------------------------------------------------------------------------------
     def _keys_of(self, row) -> tuple:
-        value = None if self.key_field == "pk" else getattr(row, self.key_field)
-        return value, row.pk
+        """The position of a model instance or of a `values()` row."""
+        fields = row if isinstance(row, dict) else vars(row)
+        value = None if self.key_field == "pk" else fields[self.key_field]
+        return value, fields[self.model._meta.pk.attname]
 
     def encode_cursor(self, position: Position) -> str:
         value = position.value.isoformat() if hasattr(position.value, "isoformat") else position.value
