@@ -1,6 +1,6 @@
 """Workers x threads of gunicorn, measured: each configuration gets its own fleet, in turns, repeatedly.
 
-    PYTHONPATH=tools .venv/bin/python -m bench.sweep 2x4 4x2 4x1 [--repeat 2] [-- bench arguments]
+    PYTHONPATH=tools .venv/bin/python -m bench.sweep 2x4 4x2 4x1 [--repeat 2] [--scenarios get_v2 list_v2 ...]
 
 On a shared machine one run of a configuration says little, so the configurations take turns
 (`--repeat` times each) and the summary gives, per configuration, the median over its runs of
@@ -21,12 +21,12 @@ from .__main__ import ROOT, main as bench_main
 SCENARIOS = ("get_v2", "list_v2")
 
 
-def summarize(results: dict[str, list[dict]]) -> str:
-    lines = ["| workers x threads | runs | " + " | ".join(f"{s} req/s, ratio to B, CPU ms/req" for s in SCENARIOS)
-             + " | ceiling B req/s | load (1 min) |", "|---|---:|" + "---|" * len(SCENARIOS) + "---:|---|"]
+def summarize(results: dict[str, list[dict]], scenarios=SCENARIOS) -> str:
+    lines = ["| workers x threads | runs | " + " | ".join(f"{s} req/s, ratio, CPU ms/req" for s in scenarios)
+             + " | ceiling B req/s | load (1 min) |", "|---|---:|" + "---|" * len(scenarios) + "---:|---|"]
     for config, runs in results.items():
         cells = []
-        for key in SCENARIOS:
+        for key in scenarios:
             entries = [r["scenarios"][key] for r in runs if key in r["scenarios"]]
             rps = statistics.median(e["rps"]["median"] for e in entries)
             ratio = statistics.median(e["ratio"]["median"] for e in entries)
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.splitlines()[0])
     parser.add_argument("configs", nargs="+", metavar="WxT")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), metavar="KEY")
     args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     out = ROOT / "var" / "bench" / "sweep"
     out.mkdir(parents=True, exist_ok=True)
@@ -53,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         for config in args.configs:
             workers, threads = (int(x) for x in config.split("x"))
             path = out / f"{config}-{n}.json"
-            bench_main(["--only", *SCENARIOS, "--rounds", "2", "--seconds", "4", "--skip-pagination",
+            bench_main(["--only", *args.scenarios, "--rounds", "2", "--seconds", "4", "--skip-pagination",
                         "--workers", str(workers), "--gunicorn-threads", str(threads), "--output", str(path), *extra])
             results[config].append(json.loads(Path(path).read_text()))
-    table = summarize(results)
+    table = summarize(results, args.scenarios)
     (out / "summary.md").write_text(table + "\n")
     print("\n" + table)
     return 0
