@@ -25,6 +25,11 @@ def databases(env: environ.Env) -> dict:
     statement_timeout (5 s, the server's) < read timeout (7 s, ours: fleet_common.postgresql, for a
     server that is frozen or unreachable) < gateway read timeout (25 s); connect_timeout (3 s) bounds
     a new connection.
+
+    Parameters are bound by the server, and a statement a connection has run twice is prepared: it is
+    parsed and planned once per connection, which halves Postgres's CPU per request
+    (docs/benchmarks.md). That needs session-level connections, not a transaction pooler:
+    DATABASE_PREPARE_THRESHOLD=0 goes back to client-side binding without prepared statements.
     """
     database = env.db("DATABASE_URL")
     database["ENGINE"] = "fleet_common.postgresql"
@@ -36,6 +41,8 @@ def databases(env: environ.Env) -> dict:
         "options": f"-c statement_timeout={timeout_ms}",
         "read_timeout": env.float("DATABASE_READ_TIMEOUT", default=timeout_ms / 1000 + 2),
     }
+    if prepare_threshold := env.int("DATABASE_PREPARE_THRESHOLD", default=2):
+        database["OPTIONS"].update(server_side_binding=True, prepare_threshold=prepare_threshold)
     return {"default": database}
 
 
