@@ -48,6 +48,20 @@ def test_a_hit_reports_whether_it_is_allowed_what_remains_and_when_the_window_re
     assert 0 < third.reset_seconds <= 60
 
 
+def test_a_redis_that_lost_the_script_gets_it_again_and_keeps_counting(settings):
+    key, counter = f"test:{uuid.uuid4()}", RedisCounter.from_url(settings.REDIS_URL, timeout=2)
+    assert counter.hit(key, 5, 60).remaining == 4
+    counter.client.script_flush()  # what a restarted Redis has forgotten
+    assert counter.hit(key, 5, 60).remaining == 3
+
+
+def test_a_connection_redis_dropped_is_replaced_without_losing_the_hit(settings):
+    key, counter = f"test:{uuid.uuid4()}", RedisCounter.from_url(settings.REDIS_URL, timeout=2)
+    assert counter.hit(key, 5, 60).remaining == 4
+    assert counter.client.client_kill_filter(_type="normal", skipme=True) >= 1  # this thread's own connection
+    assert counter.hit(key, 5, 60).remaining == 3
+
+
 def test_concurrent_hits_from_many_threads_accept_exactly_the_limit(settings):
     key, accepted = f"test:{uuid.uuid4()}", []
     counter = RedisCounter.from_url(settings.REDIS_URL, timeout=2)
