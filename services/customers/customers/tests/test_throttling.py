@@ -48,6 +48,17 @@ def test_a_hit_reports_whether_it_is_allowed_what_remains_and_when_the_window_re
     assert 0 < third.reset_seconds <= 60
 
 
+def test_a_requests_throttles_are_counted_in_one_round_trip(alice, rates):
+    rates(user="100/min", **{"customers-write": "2/min"})
+    info = get_counter().client.info
+    evalsha_calls = lambda: info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)  # noqa: E731
+    before = evalsha_calls()
+    statuses = [create(alice, email=f"ada{i}@example.com").status_code for i in range(3)]
+    assert evalsha_calls() - before == 3  # the user and the write-scope counters: one script call a request
+    assert statuses == [201, 201, 429]  # and the tighter of the two still holds
+    assert alice.get(URL)["X-RateLimit-Remaining"] == "96"  # the user counter saw every request
+
+
 def test_a_redis_that_lost_the_script_gets_it_again_and_keeps_counting(settings):
     key, counter = f"test:{uuid.uuid4()}", RedisCounter.from_url(settings.REDIS_URL, timeout=2)
     assert counter.hit(key, 5, 60).remaining == 4
