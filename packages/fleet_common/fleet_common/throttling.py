@@ -6,10 +6,10 @@ per (scope, caller, window), bumped by a Lua script, so the increment, the windo
 read of its remaining time happen in one step on the server.
 
 The choice is a fixed window: the first hit starts a window of `window` seconds, every hit in it
-increments the key, and the key expires with the window. It costs one round trip and one key per
-caller, and counts exactly (all of a request's throttles in one round trip); its known trade-off is that a caller can spend a full limit at the end
-of one window and another at the start of the next (at most 2x the limit across a boundary). The
-auth service's login limits reuse `hit()` directly.
+increments the key, and the key expires with the window. It costs one key per caller and one round
+trip per request (all of its throttles at once), and counts exactly; its known trade-off is that a
+caller can spend a full limit at the end of one window and another at the start of the next (at
+most 2x the limit across a boundary). The auth service's login limits reuse `hit()` directly.
 
 With Redis unreachable the throttles let requests through (throttling degrades, the service does
 not fail) and log one warning per interval; `hit()` itself raises `CounterUnavailable`, so a caller
