@@ -25,7 +25,7 @@ def customer_representation(customer: Customer | dict) -> dict:
 
     ModelSerializer builds its fields anew for every instance it renders (`get_fields` deep-copies
     and introspects the model): a fifth of the CPU of GET one customer (docs/benchmarks.md).
-    `customer` is a model instance or a row of `values(*REPRESENTED_FIELDS)` (lists read rows).
+    `customer` is a model instance or a row of `values()` of the serializer's fields (lists read rows).
     tests/test_representation.py holds this to DRF's own rendering, field by field.
     """
     row = customer if isinstance(customer, dict) else vars(customer)
@@ -39,10 +39,6 @@ def customer_representation(customer: Customer | dict) -> dict:
         "created_at": _timestamp(row["created_at"]),
         "updated_at": _timestamp(row["updated_at"]),
     }
-
-
-#: The columns customer_representation reads.
-REPRESENTED_FIELDS = ("id", "name", "email", "phone", "company", "owner", "created_at", "updated_at")
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -29,7 +29,7 @@ from .permissions import HasCustomerScope, IsOwnerOrAdmin
 from .schema import CustomerMergePatchSerializer
 from .scopes import ADMIN
 from .selectors import customer_visible_to
-from .serializers import REMOVABLE_FIELDS, REPRESENTED_FIELDS, CustomerCreateSerializer, CustomerSerializer
+from .serializers import REMOVABLE_FIELDS, CustomerCreateSerializer, CustomerSerializer
 from .services import customer_create, customer_delete, customer_update
 
 ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201, 304],
@@ -86,7 +86,7 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
 
     def get_queryset(self):
         """Rows, not model instances: a page of 50 skips building 50 of them just to render them."""
-        return super().get_queryset().values(*REPRESENTED_FIELDS)
+        return super().get_queryset().values(*CustomerSerializer.Meta.fields)
 
     @extend_schema(
         summary="List the caller's customers",
