@@ -54,18 +54,29 @@ def logging_config(service: str, level: str = "INFO") -> dict:
     }
 
 
+def naming_service(service: str):
+    """A processor that adds the service's name to every line."""
+    return lambda _logger, _method, event_dict: {**event_dict, "service": service}
+
+
 def json_formatter_config(service: str) -> dict:
     """The formatter stanza, shared with gunicorn's own log configuration."""
     return {
         "()": structlog.stdlib.ProcessorFormatter,
         "processors": [
-            lambda _l, _m, event_dict: {**event_dict, "service": service},
+            naming_service(service),
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
         "foreign_pre_chain": SHARED_PROCESSORS,
     }
+
+
+class _AccessWriter(structlog.WriteLogger):
+    """stdout, under the name `add_logger_name` reads."""
+
+    name = "access"
 
 
 def access_logger(service: str, level: str = "INFO"):
@@ -75,16 +86,8 @@ def access_logger(service: str, level: str = "INFO"):
     formatter: 9 us a line instead of 24 (measured in-process; docs/benchmarks.md).
     """
     return structlog.wrap_logger(
-        structlog.WriteLogger(sys.stdout),
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            lambda _l, _m, event_dict: {**event_dict, "logger": "access"},
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact_secrets,
-            lambda _l, _m, event_dict: {**event_dict, "service": service},
-            structlog.processors.JSONRenderer(),
-        ],
+        _AccessWriter(sys.stdout),
+        processors=[*SHARED_PROCESSORS, naming_service(service), structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
     )
 
