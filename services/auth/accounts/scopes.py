@@ -14,14 +14,14 @@ def in_read_only_group(user_field: str = "pk") -> Exists:
     return Exists(Group.objects.filter(user=OuterRef(user_field), name=READ_ONLY_GROUP))
 
 
-def scopes_for(user, *, read_only: bool | None = None) -> list[str]:
-    """Read-only group members read; everyone else reads and writes; staff administer all customers.
-
-    `read_only` is the membership when the caller already read it (`in_read_only_group`).
-    """
-    if read_only is None:
-        read_only = Group.objects.filter(user=user.pk, name=READ_ONLY_GROUP).exists()
+def scopes_of(*, read_only: bool, is_staff: bool) -> list[str]:
+    """Read-only group members read; everyone else reads and writes; staff administer all customers."""
     scopes = list(READ_ONLY_SCOPES if read_only else DEFAULT_SCOPES)
-    if user.is_staff:
+    if is_staff:
         scopes += ADMIN_SCOPES
     return scopes
+
+
+def scopes_for(user) -> list[str]:
+    read_only = Group.objects.filter(user=user.pk, name=READ_ONLY_GROUP).exists()
+    return scopes_of(read_only=read_only, is_staff=user.is_staff)

@@ -10,11 +10,13 @@ import structlog
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.hashers import hashing_slot
-from accounts.scopes import in_read_only_group, scopes_for
+from accounts.scopes import in_read_only_group, scopes_for, scopes_of
+from fleet_common.compiled_query import CompiledQuery
 
 from .access import FleetAccessToken
 from .login_guard import check_username_not_blocked, record_failure
@@ -43,24 +45,19 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def access_token_for(user, *, read_only: bool | None = None) -> str:
-    return str(FleetAccessToken.for_subject(sub=str(user.pk), username=user.get_username(),
-                                            scopes=scopes_for(user, read_only=read_only)))
-
-
-def token_pair_issue(*, user, family: uuid.UUID | None = None, family_expires_at: datetime | None = None,
-                     read_only: bool | None = None) -> TokenPair:
+def token_pair_issue(*, user_id: uuid.UUID, username: str, scopes: list[str], family: uuid.UUID | None = None,
+                     family_expires_at: datetime | None = None) -> TokenPair:
     """A new pair; without a family this is a fresh login, which starts one."""
     now = timezone.now()
     family_expires_at = family_expires_at or now + settings.REFRESH_TOKEN_ABSOLUTE_LIFETIME
     raw = secrets.token_urlsafe(32)
     RefreshToken.objects.create(
-        user=user, family=family or uuid.uuid4(), token_hash=hash_token(raw),
+        user_id=user_id, family=family or uuid.uuid4(), token_hash=hash_token(raw),
         expires_at=min(now + settings.REFRESH_TOKEN_IDLE_LIFETIME, family_expires_at),
         family_expires_at=family_expires_at,
     )
-    return TokenPair(access_token_for(user, read_only=read_only), raw,
-                     int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
+    access = FleetAccessToken.for_subject(sub=str(user_id), username=username, scopes=scopes)
+    return TokenPair(str(access), raw, int(settings.ACCESS_TOKEN_LIFETIME.total_seconds()))
 
 
 def login(*, request, username: str, password: str) -> TokenPair:
@@ -75,7 +72,17 @@ def login(*, request, username: str, password: str) -> TokenPair:
     logger.info("login_succeeded", user_id=str(user.pk))
     if secrets.randbelow(PRUNE_ONE_LOGIN_IN) == 0:
         refresh_tokens_prune()
-    return token_pair_issue(user=user)
+    return token_pair_issue(user_id=user.pk, username=user.get_username(), scopes=scopes_for(user))
+
+
+# The refresh's one read, compiled once (fleet_common.compiled_query): the token's row and its user's
+# (both locked: a password change updates the user's row, then revokes its tokens, so neither can slip
+# between the two) and the user's read-only membership.
+_refresh_token_row = CompiledQuery(lambda token_hash: (
+    RefreshToken.objects.select_for_update().filter(token_hash=token_hash)
+    .annotate(read_only=in_read_only_group("user_id"))
+    .values("pk", "user_id", "family", "family_expires_at", "expires_at", "spent_at", "revoked_at", "read_only",
+            username=F("user__username"), is_staff=F("user__is_staff"), is_active=F("user__is_active"))[:1]))
 
 
 def token_pair_refresh(*, raw: str) -> TokenPair:
@@ -85,20 +92,19 @@ def token_pair_refresh(*, raw: str) -> TokenPair:
     one UPDATE spends it; one INSERT makes its successor.
     """
     with transaction.atomic():
-        found = (RefreshToken.objects.select_for_update().select_related("user")
-                 .annotate(read_only=in_read_only_group("user_id"))
-                 .filter(token_hash=hash_token(raw))[:1])  # unique: no ORDER BY needed, unlike first()
-        token = next(iter(found), None)
+        token = next(iter(_refresh_token_row.rows(token_hash=hash_token(raw))), None)  # unique: one row at most
         now = timezone.now()
-        reused = token is not None and token.spent_at is not None
-        if token is not None and not reused and token.revoked_at is None and token.expires_at > now \
-                and token.user.is_active:
-            RefreshToken.objects.filter(pk=token.pk).update(spent_at=now)
-            return token_pair_issue(user=token.user, family=token.family,
-                                    family_expires_at=token.family_expires_at, read_only=token.read_only)
-    if reused and now - token.spent_at > settings.REFRESH_TOKEN_REUSE_GRACE:
-        family_revoke(family=token.family)
-        logger.warning("refresh_token_reuse_detected", user_id=str(token.user_id), family=str(token.family))
+        reused = token is not None and token["spent_at"] is not None
+        if token is not None and not reused and token["revoked_at"] is None and token["expires_at"] > now \
+                and token["is_active"]:
+            RefreshToken.objects.filter(pk=token["pk"]).update(spent_at=now)
+            return token_pair_issue(
+                user_id=token["user_id"], username=token["username"],
+                scopes=scopes_of(read_only=token["read_only"], is_staff=token["is_staff"]),
+                family=token["family"], family_expires_at=token["family_expires_at"])
+    if reused and now - token["spent_at"] > settings.REFRESH_TOKEN_REUSE_GRACE:
+        family_revoke(family=token["family"])
+        logger.warning("refresh_token_reuse_detected", user_id=str(token["user_id"]), family=str(token["family"]))
     raise AuthenticationFailed(REFRESH_REJECTED, code="invalid_refresh_token")
 
 

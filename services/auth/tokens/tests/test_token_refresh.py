@@ -91,3 +91,18 @@ def test_prune_deletes_only_expired_rows(api, user, login):
     call_command("prune_refresh_tokens")
     assert RefreshToken.objects.count() == 1
     assert refresh(api, live["refresh"]).status_code == 200
+
+
+def test_a_user_deactivated_without_revoking_cannot_refresh(api, user, login, django_user_model):
+    pair = login()
+    django_user_model.objects.filter(pk=user.pk).update(is_active=False)
+    assert refresh(api, pair["refresh"]).status_code == 401
+
+
+def test_a_refreshed_access_token_keeps_the_users_claims(api, staff, login):
+    import jwt
+
+    access = refresh(api, login("root")["refresh"]).json()["access"]
+    claims = jwt.decode(access, options={"verify_signature": False})
+    assert (claims["sub"], claims["username"]) == (str(staff.pk), "root")
+    assert claims["scope"].split() == ["customers:read", "customers:write", "customers:admin"]
