@@ -82,7 +82,8 @@ _refresh_token_row = CompiledQuery(lambda token_hash: (
     RefreshToken.objects.select_for_update().filter(token_hash=token_hash)
     .annotate(read_only=in_read_only_group("user_id"))
     .values("pk", "user_id", "family", "family_expires_at", "expires_at", "spent_at", "revoked_at", "read_only",
-            username=F("user__username"), is_staff=F("user__is_staff"), is_active=F("user__is_active"))[:1]))
+            username=F("user__username"), is_staff=F("user__is_staff"), is_active=F("user__is_active"))[:1]),
+    token_hash=str)
 
 
 def token_pair_refresh(*, raw: str) -> TokenPair:

@@ -1,5 +1,8 @@
 """Two views for one model: the collection and one customer. Parse, call a service, serialize."""
 
+import uuid
+
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,7 +31,7 @@ from .pagination import CustomerCursorPagination, CustomerPageNumberPagination
 from .permissions import HasCustomerScope, IsOwnerOrAdmin
 from .schema import CustomerMergePatchSerializer
 from .scopes import ADMIN
-from .selectors import customer_visible_to
+from .selectors import customer_get_visible_to, customer_visible_to
 from .serializers import REMOVABLE_FIELDS, CustomerCreateSerializer, CustomerSerializer
 from .services import customer_create, customer_delete, customer_update
 
@@ -217,6 +220,14 @@ class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
         customer = self.get_object()
         customer_delete(customer=customer, if_match=if_match_versions(request, customer))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_object(self) -> Customer:
+        """GenericAPIView's lookup, object permissions included, on the compiled selector."""
+        customer = customer_get_visible_to(self.request.user, uuid.UUID(self.kwargs["pk"]))
+        if customer is None:
+            raise Http404(f"No {Customer._meta.object_name} matches the given query.")  # get_object_or_404's words
+        self.check_object_permissions(self.request, customer)
+        return customer
 
     def _respond(self, customer) -> Response:
         return Response(self.get_serializer(customer).data, headers={"ETag": customer_etag(customer)})

@@ -97,3 +97,19 @@ def test_the_object_permission_itself_answers_404_for_another_owner():
         permission.has_object_permission(request, None, Customer(owner="alice"))
     request.user = TokenPrincipal(sub="carol", scopes=frozenset({"customers:admin"}))
     assert permission.has_object_permission(request, None, Customer(owner="alice"))
+
+
+def test_one_customer_is_read_as_the_visible_queryset_would_read_it(make_customers):
+    from customers.selectors import customer_get_visible_to, customer_visible_to
+
+    mine, theirs = make_customers("bob", 1)[0], make_customers("alice", 1)[0]
+    bob = TokenPrincipal(sub="bob", scopes=frozenset({"customers:read"}))
+    admin = TokenPrincipal(sub="carol", scopes=frozenset({"customers:admin"}))
+    for principal, customer in ((bob, mine), (admin, theirs)):
+        found = customer_get_visible_to(principal, customer.pk)
+        expected = customer_visible_to(principal).get(pk=customer.pk)
+        assert [getattr(found, f.attname) for f in Customer._meta.concrete_fields] == \
+               [getattr(expected, f.attname) for f in Customer._meta.concrete_fields]
+        assert not found._state.adding  # saved as it was loaded: an update, never an insert
+    assert customer_get_visible_to(bob, theirs.pk) is None
+    assert customer_get_visible_to(admin, uuid.uuid4()) is None
