@@ -23,5 +23,6 @@ def scopes_of(*, read_only: bool, is_staff: bool) -> list[str]:
 
 
 def scopes_for(user) -> list[str]:
+    """The scopes of `user`'s next tokens: one query for the read-only membership."""
     read_only = Group.objects.filter(user=user.pk, name=READ_ONLY_GROUP).exists()
     return scopes_of(read_only=read_only, is_staff=user.is_staff)
