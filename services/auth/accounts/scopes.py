@@ -9,9 +9,14 @@ READ_ONLY_SCOPES = ("customers:read",)
 ADMIN_SCOPES = ("customers:admin",)
 
 
-def in_read_only_group(user_field: str = "pk") -> Exists:
+def _read_only_groups(user):
+    """The read-only group, among `user`'s groups (a user, a pk or an OuterRef to one)."""
+    return Group.objects.filter(user=user, name=READ_ONLY_GROUP)
+
+
+def in_read_only_group(user_field: str) -> Exists:
     """The read-only membership as a subquery: a query that loads the user can answer it too, in one trip."""
-    return Exists(Group.objects.filter(user=OuterRef(user_field), name=READ_ONLY_GROUP))
+    return Exists(_read_only_groups(OuterRef(user_field)))
 
 
 def scopes_of(*, read_only: bool, is_staff: bool) -> list[str]:
@@ -24,5 +29,4 @@ def scopes_of(*, read_only: bool, is_staff: bool) -> list[str]:
 
 def scopes_for(user) -> list[str]:
     """The scopes of `user`'s next tokens: one query for the read-only membership."""
-    read_only = Group.objects.filter(user=user.pk, name=READ_ONLY_GROUP).exists()
-    return scopes_of(read_only=read_only, is_staff=user.is_staff)
+    return scopes_of(read_only=_read_only_groups(user.pk).exists(), is_staff=user.is_staff)

@@ -17,17 +17,22 @@ _own_customer = CompiledQuery(lambda pk, owner: Customer.objects.filter(pk=pk, o
                               pk=uuid.UUID, owner=str)
 
 
+def _owner_seen_by(principal) -> str | None:
+    """Whose customers the caller sees: None (everyone's) for `customers:admin`, otherwise their own."""
+    return None if principal.has_scope(ADMIN) else principal.sub
+
+
 def customer_visible_to(principal) -> QuerySet[Customer]:
-    """Every customer for `customers:admin`, otherwise the caller's own."""
+    """Every customer the caller may see: lists and lookups never reach another owner's."""
     customers = Customer.objects.all()
-    if principal.has_scope(ADMIN):
-        return customers
-    return customers.filter(owner=principal.sub)
+    owner = _owner_seen_by(principal)
+    return customers if owner is None else customers.filter(owner=owner)
 
 
 def customer_get_visible_to(principal, pk: uuid.UUID) -> Customer | None:
     """The customer `customer_visible_to(principal)` would find by `pk`, read by a query compiled once."""
-    found = _any_customer.rows(pk=pk) if principal.has_scope(ADMIN) else _own_customer.rows(pk=pk, owner=principal.sub)
+    owner = _owner_seen_by(principal)
+    found = _any_customer.rows(pk=pk) if owner is None else _own_customer.rows(pk=pk, owner=owner)
     return Customer.from_db(DEFAULT_DB_ALIAS, _COLUMNS, [found[0][column] for column in _COLUMNS]) if found else None
 
 
