@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -25,21 +26,33 @@ class UUIDSlot(uuid.UUID):
     """A UUID parameter's place: UUIDField passes a UUID on as is (PostgreSQL has a native uuid type)."""
 
 
-SLOTS = {str: StrSlot, uuid.UUID: UUIDSlot}
+class DatetimeSlot(datetime):
+    """An aware datetime parameter's place: DateTimeField passes an aware datetime on as is (timestamptz)."""
+
+
+def _new_slot(kind: type) -> object:
+    """A fresh stand-in of `kind`, found again among the compiled parameters by its identity."""
+    if kind is str:
+        return StrSlot(uuid.uuid4())
+    if kind is uuid.UUID:
+        return UUIDSlot(str(uuid.uuid4()))
+    if kind is datetime:
+        return DatetimeSlot(2000, 1, 1, tzinfo=timezone.utc)
+    raise TypeError(f"CompiledQuery parameters are str, uuid.UUID or datetime, not {kind!r}")
 
 
 class CompiledQuery:
     """`build(**slots)` returns a `values()` queryset; `rows(**values)` runs its SQL with the slots filled.
 
-    `parameters` names `build`'s parameters with their types (str or uuid.UUID); `rows` takes values
-    of those types. Compiling refuses a column Django would convert after reading it, so a row is
-    exactly what the `values()` queryset itself would have returned.
+    `parameters` names `build`'s parameters with their types (str, uuid.UUID or datetime); `rows` takes
+    values of those types (datetimes aware). Compiling refuses a column Django would convert after
+    reading it, so a row is exactly what the `values()` queryset itself would have returned.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, using: str = DEFAULT_DB_ALIAS, **parameters: type):
         self._build = build
         self._using = using
-        self._slots = {name: SLOTS[kind](str(uuid.uuid4())) for name, kind in parameters.items()}
+        self._slots = {name: _new_slot(kind) for name, kind in parameters.items()}
         self._compiled: tuple[str, list[tuple[str | None, object]], list[str], bool] | None = None
 
     def rows(self, **values) -> list[dict]:

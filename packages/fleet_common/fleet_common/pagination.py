@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -86,6 +86,20 @@ class Position:
     reverse: bool
 
 
+def keyset_page(queryset: QuerySet, *, key_field: str, position: Position | None, backwards: bool,
+                limit: int) -> QuerySet:
+    """`limit` rows in (`key_field`, pk) order strictly beyond `position`: an index range plus a tie filter."""
+    names = ["pk"] if key_field == "pk" else [key_field, "pk"]
+    if position is not None:
+        strict, loose = ("lt", "lte") if backwards else ("gt", "gte")
+        beyond = Q(**{f"pk__{strict}": position.pk})
+        if key_field != "pk":
+            beyond = Q(**{f"{key_field}__{loose}": position.value}) & (
+                Q(**{f"{key_field}__{strict}": position.value}) | beyond)
+        queryset = queryset.filter(beyond)
+    return queryset.order_by(*(f"-{name}" if backwards else name for name in names))[:limit]
+
+
 class KeysetCursorPagination(CursorPagination):
     """A true keyset over (ordering field, primary key), both directions, for every allowed ordering.
 
@@ -119,10 +133,7 @@ class KeysetCursorPagination(CursorPagination):
         position = self.decode_cursor(request)
         reverse = bool(position and position.reverse)
         backwards = descending != reverse  # walking towards smaller keys
-        if position is not None:
-            queryset = queryset.filter(self._beyond(position, backwards=backwards))
-        order = [f"-{name}" if backwards else name for name in self._key_names()]
-        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        rows = self.fetch_page(queryset, request, position=position, backwards=backwards)
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         if reverse:
@@ -132,17 +143,10 @@ class KeysetCursorPagination(CursorPagination):
             self.has_next, self.has_previous = more, position is not None
         return self.page
 
-    def _key_names(self) -> list[str]:
-        return ["pk"] if self.key_field == "pk" else [self.key_field, "pk"]
-
-    def _beyond(self, position: Position, *, backwards: bool) -> Q:
-        """Rows strictly after `position` in the walking direction, as an index range plus a tie filter."""
-        strict, loose = ("lt", "lte") if backwards else ("gt", "gte")
-        if self.key_field == "pk":
-            return Q(**{f"pk__{strict}": position.pk})
-        field = self.key_field
-        return Q(**{f"{field}__{loose}": position.value}) & (
-            Q(**{f"{field}__{strict}": position.value}) | Q(**{f"pk__{strict}": position.pk}))
+    def fetch_page(self, queryset, request, *, position: Position | None, backwards: bool) -> list:
+        """The page's rows and the one after them (which says whether another page follows), in walking order."""
+        return list(keyset_page(queryset, key_field=self.key_field, position=position, backwards=backwards,
+                                limit=self.page_size + 1))
 
     def get_ordering(self, request, queryset, view):
         for backend in getattr(view, "filter_backends", []):

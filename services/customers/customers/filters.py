@@ -82,6 +82,12 @@ class CustomerSearchFilter(SearchFilter):
         return parameters
 
 
+def narrows(request) -> bool:
+    """Whether the request names a filter or a search; without one, the list is every customer the caller sees."""
+    return any(name in request.query_params
+               for name in (*CustomerFilter.base_filters, CustomerSearchFilter.search_param))
+
+
 class StrictOrderingFilter(OrderingFilter):
     """One field of the allow-list, `-` for descending, the id breaking ties; anything else is a 400.
 

@@ -1,11 +1,13 @@
 """Reads of customers, always narrowed to what the caller may see: lists never leak."""
 
 import uuid
+from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
 from fleet_common.compiled_query import CompiledQuery
+from fleet_common.pagination import Position, keyset_page
 
 from .models import Customer
 from .scopes import ADMIN
@@ -22,11 +24,42 @@ def _owner_seen_by(principal) -> str | None:
     return None if principal.has_scope(ADMIN) else principal.sub
 
 
+def _visible_to_owner(owner: str | None) -> QuerySet[Customer]:
+    customers = Customer.objects.all()
+    return customers if owner is None else customers.filter(owner=owner)
+
+
 def customer_visible_to(principal) -> QuerySet[Customer]:
     """Every customer the caller may see: lists and lookups never reach another owner's."""
-    customers = Customer.objects.all()
+    return _visible_to_owner(_owner_seen_by(principal))
+
+
+def customer_page_visible_to(principal, *, columns: tuple[str, ...], key_field: str, position: Position | None,
+                             backwards: bool, limit: int) -> list[dict]:
+    """`keyset_page` of `customer_visible_to(principal).values(*columns)`, by a query compiled once per shape."""
     owner = _owner_seen_by(principal)
-    return customers if owner is None else customers.filter(owner=owner)
+    value = position and position.value
+    query = _page_query(owner is not None, columns, key_field, type(value), position is not None, backwards, limit)
+    values = {"owner": owner} if owner is not None else {}
+    if position is not None:
+        values.update({"pk": position.pk} if key_field == "pk" else {"pk": position.pk, "value": value})
+    return query.rows(**values)
+
+
+@lru_cache(maxsize=128)  # shapes: owner or all x 5 keys x 3 walks x page sizes (a client keeps to one or two)
+def _page_query(owned: bool, columns: tuple[str, ...], key_field: str, value_type: type, after: bool,
+                backwards: bool, limit: int) -> CompiledQuery:
+    def build(owner=None, pk=None, value=None):
+        position = Position(value=value, pk=pk, reverse=False) if after else None
+        return keyset_page(_visible_to_owner(owner).values(*columns), key_field=key_field, position=position,
+                           backwards=backwards, limit=limit)
+
+    parameters = {"owner": str} if owned else {}
+    if after:
+        parameters["pk"] = uuid.UUID
+        if key_field != "pk":
+            parameters["value"] = value_type
+    return CompiledQuery(build, **parameters)
 
 
 def customer_get_visible_to(principal, pk: uuid.UUID) -> Customer | None:

@@ -1,6 +1,7 @@
 """fleet_common.compiled_query against real PostgreSQL: the same rows as the ORM, compiled once, same guards."""
 
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -57,6 +58,14 @@ def test_a_uuid_parameter_takes_a_uuid(user, login):
     assert compiled.rows(user_id=uuid.uuid4()) == []
 
 
+def test_a_datetime_parameter_takes_an_aware_datetime(user, login):
+    login(), login()
+    expires = sorted(row["expires_at"] for row in tokens_of("alice"))
+    compiled = CompiledQuery(lambda after: tokens_of("alice").filter(expires_at__gt=after), after=datetime)
+    assert compiled.rows(after=expires[0]) == list(tokens_of("alice").filter(expires_at__gt=expires[0]))
+    assert len(compiled.rows(after=expires[0] - timedelta(seconds=1))) == 2
+
+
 @pytest.mark.parametrize("build", [
     lambda username: RefreshToken.objects.filter(user__username=username),  # model instances
     lambda username: tokens_of(username).values("pk", half=Value(0.5)),  # a float: Django converts it
@@ -66,3 +75,8 @@ def test_a_uuid_parameter_takes_a_uuid(user, login):
 def test_what_it_cannot_run_as_the_orm_would_is_refused(user, build):
     with pytest.raises(TypeError):
         CompiledQuery(build, username=str).rows(username=str(user.pk))
+
+
+def test_a_parameter_of_another_type_is_refused():
+    with pytest.raises(TypeError):
+        CompiledQuery(tokens_of, username=int)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.filters import ORDERINGS
 from customers.models import Customer
+from customers.selectors import _page_query
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +88,12 @@ def with_ties(alice, make_customers):
     return customers
 
 
+# Unfiltered, a page is read by a query compiled once per shape (selectors.customer_page_visible_to); an
+# empty search narrows nothing but takes the ORM's path: both must walk the same.
+@pytest.mark.parametrize("narrowed", ["", "&search="], ids=["compiled", "orm"])
 @pytest.mark.parametrize("ordering", [None, *ORDERINGS])
-def test_v2_walks_every_ordering_forward_and_back_without_gaps_or_repeats(alice, with_ties, ordering):
-    query = f"?page_size=5{'&ordering=' + ordering if ordering else ''}"
+def test_v2_walks_every_ordering_forward_and_back_without_gaps_or_repeats(alice, with_ties, ordering, narrowed):
+    query = f"?page_size=5{'&ordering=' + ordering if ordering else ''}{narrowed}"
     forward, pages = _walk(alice, f"/v2/customers/{query}")
     expected = _expected(alice.sub, ordering or "id")
     assert forward == expected
@@ -99,6 +103,18 @@ def test_v2_walks_every_ordering_forward_and_back_without_gaps_or_repeats(alice,
         backward = [row["id"] for row in body["results"]] + backward
         url = body["previous"]
     assert backward + [row["id"] for row in pages[-1]["results"]] == expected
+
+
+def test_an_unfiltered_v2_page_reuses_its_compiled_query_and_an_admin_sees_every_owner(alice, bob, admin,
+                                                                                      make_customers):
+    mine, theirs = make_customers(alice.sub, 3), make_customers(bob.sub, 2)
+    _page_query.cache_clear()
+    assert [row["id"] for row in alice.get("/v2/customers/?page_size=3").json()["results"]] == \
+        [str(c.pk) for c in mine]
+    bob.get("/v2/customers/?page_size=3")
+    assert _page_query.cache_info().misses == 1 and _page_query.cache_info().hits == 1  # one shape, two owners
+    ids = {row["id"] for row in admin.get("/v2/customers/?page_size=10").json()["results"]}
+    assert ids == {str(c.pk) for c in mine + theirs}
 
 
 def test_v2_first_page_has_no_previous_and_the_last_no_next(alice, make_customers):
