@@ -46,9 +46,11 @@ def customer_page_visible_to(principal, *, columns: tuple[str, ...], key_field: 
     return query.rows(**values)
 
 
-@lru_cache(maxsize=128)  # shapes: owner or all x 5 keys x 3 walks x page sizes (a client keeps to one or two)
+@lru_cache(maxsize=128)  # owner or all x 5 keys x 4 walks = 40 shapes per page size (a client uses one or two)
 def _page_query(owned: bool, columns: tuple[str, ...], key_field: str, value_type: type, after: bool,
                 backwards: bool, limit: int) -> CompiledQuery:
+    """The page query of one shape: each argument changes its SQL text, the values go in as parameters."""
+
     def build(owner=None, pk=None, value=None):
         position = Position(value=value, pk=pk, reverse=False) if after else None
         return keyset_page(_visible_to_owner(owner).values(*columns), key_field=key_field, position=position,
