@@ -38,30 +38,26 @@ def customer_page_visible_to(principal, *, columns: tuple[str, ...], key_field: 
                              backwards: bool, limit: int) -> list[dict]:
     """`keyset_page` of `customer_visible_to(principal).values(*columns)`, by a query compiled once per shape."""
     owner = _owner_seen_by(principal)
-    value = position and position.value
-    query = _page_query(owner is not None, columns, key_field, type(value), position is not None, backwards, limit)
-    values = {"owner": owner} if owner is not None else {}
+    values = {} if owner is None else {"owner": owner}
     if position is not None:
-        values.update({"pk": position.pk} if key_field == "pk" else {"pk": position.pk, "value": value})
-    return query.rows(**values)
+        values["pk"] = position.pk
+        if key_field != "pk":
+            values["value"] = position.value
+    parameters = tuple((name, type(value)) for name, value in values.items())
+    return _page_query(parameters, columns, key_field, backwards, limit).rows(**values)
 
 
 @lru_cache(maxsize=128)  # owner or all x 5 keys x 4 walks = 40 shapes per page size (a client uses one or two)
-def _page_query(owned: bool, columns: tuple[str, ...], key_field: str, value_type: type, after: bool,
+def _page_query(parameters: tuple[tuple[str, type], ...], columns: tuple[str, ...], key_field: str,
                 backwards: bool, limit: int) -> CompiledQuery:
     """The page query of one shape: each argument changes its SQL text, the values go in as parameters."""
 
     def build(owner=None, pk=None, value=None):
-        position = Position(value=value, pk=pk, reverse=False) if after else None
+        position = None if pk is None else Position(value=value, pk=pk, reverse=False)
         return keyset_page(_visible_to_owner(owner).values(*columns), key_field=key_field, position=position,
                            backwards=backwards, limit=limit)
 
-    parameters = {"owner": str} if owned else {}
-    if after:
-        parameters["pk"] = uuid.UUID
-        if key_field != "pk":
-            parameters["value"] = value_type
-    return CompiledQuery(build, **parameters)
+    return CompiledQuery(build, **dict(parameters))
 
 
 def customer_get_visible_to(principal, pk: uuid.UUID) -> Customer | None:
