@@ -34,8 +34,8 @@ from devfleet.prereqs import ensure_prerequisites  # noqa: E402
 from devfleet.processes import say  # noqa: E402
 
 from . import memory, report, wrk  # noqa: E402
-from .fleet import (CEILING_ROUTE, bench_config, django_task, get_text, git_revision, post_json,  # noqa: E402
-                    postmaster_pid, route_ceiling, start_ceiling, wait_for)
+from .fleet import (CEILING_ROUTE, bench_config, ceiling_port, django_task, get_text, git_revision,  # noqa: E402
+                    post_json, postmaster_pid, route_ceiling, start_ceiling, wait_for)
 
 USERNAME = "bench-user"
 SEEDED_CUSTOMERS = 1000
@@ -74,6 +74,9 @@ def scenarios() -> list[Scenario]:
         Scenario("ceiling_b", "ceiling B: bare Django JsonResponse, 1 pk query, via gateway",
                  gw(lambda ctx: f"{CEILING_ROUTE}{ctx['customer_id']}/"), lambda ctx: wrk.static_script(),
                  "ceiling_a"),
+        Scenario("ceiling_b_direct", "ceiling B straight to gunicorn (the gateway's cost on a bare view)",
+                 lambda ctx: f"{ctx['ceiling_direct']}{CEILING_ROUTE}{ctx['customer_id']}/",
+                 lambda ctx: wrk.static_script(), None, spread_over="bench-ceiling"),
         Scenario("get_v1", "customers GET one (v1, JWT), via gateway", gw(one("v1")),
                  lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b", 0.6),
         Scenario("get_v2", "customers GET one (v2, JWT), via gateway", gw(one("v2")),
@@ -137,10 +140,9 @@ def selected(args) -> list[Scenario]:
     return [s for s in every if s.key in wanted]
 
 
-def hash_threads(fleet: Fleet) -> int:
-    """The login path's concurrency bound, fleet-wide: slots per process times auth's workers."""
-    per_process = int(fleet.env_for("auth").get("AUTH_MAX_CONCURRENT_HASHES", "2"))
-    return per_process * fleet.config.workers
+def hashing_slots(fleet: Fleet) -> int:
+    """Hashes one auth process runs at once, each on its own hashing thread (accounts/hashers.py)."""
+    return int(fleet.env_for("auth").get("AUTH_MAX_CONCURRENT_HASHES", "2"))
 
 
 def jwks_fetches(ctx: dict) -> float | None:
@@ -210,10 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         ctx = {
             "gateway": f"http://127.0.0.1:{config.gateway_port}",
             "customers_direct": f"http://127.0.0.1:{config.customers_port}",
+            "ceiling_direct": f"http://127.0.0.1:{ceiling_port(config)}",
             "customer_id": seeded["customer_id"], "password": password, "threads": args.threads,
             "tokens_file": out_dir / "refresh-tokens.txt",
         }
-        wait_for(f"http://127.0.0.1:{config.customers_port + 3}{CEILING_ROUTE}{ctx['customer_id']}/", ceiling)
+        wait_for(f"{ctx['ceiling_direct']}{CEILING_ROUTE}{ctx['customer_id']}/", ceiling)
         route_ceiling(fleet)
         wait_for(f"{ctx['gateway']}{CEILING_ROUTE}{ctx['customer_id']}/")
         say("bench: fleet up in production mode, ceiling B routed; warming up")
@@ -252,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             shift = (number - 1) * len(chosen) // args.rounds
             for scenario in chosen[shift:] + chosen[:shift]:
                 if scenario.key == "login":
-                    threads = hash_threads(fleet)
+                    threads = hashing_slots(fleet) * fleet.config.workers  # the login's bound, fleet-wide
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
                     measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],
                                           "hasher": hashed["hasher"]}
@@ -264,11 +267,13 @@ def main(argv: list[str] | None = None) -> int:
                 uneven = []  # busiest worker's share of each discarded run
                 while True:
                     cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
+                    threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if scenario.key == "login" else {}
                     with memory.PeakSampler(groups) as sampler:
                         result = wrk.run(scenario.url(ctx), scenario.script(ctx),
                                          script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
                                          threads=args.threads, connections=scenario.connections or args.connections)
                     cpu_after = memory.cpu_snapshot(groups)
+                    threads_after = memory.thread_cpu_snapshot(by_name["auth"]) if scenario.key == "login" else {}
                     if scenario.key.startswith(("get_", "list_", "create")):
                         customers_requests += result.requests
                     share = (memory.busiest_worker_share(cpu_before, cpu_after, by_name[scenario.spread_over])
@@ -286,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
                 loads.append(os.getloadavg()[0])
                 measured[scenario.key] = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
                                           "peak_total_pss_kib": sampler.peak_total, "uneven_runs_discarded": uneven}
+                if threads_after:  # a login's hash versus the rest of its work, from outside the process
+                    measured[scenario.key]["hashing_threads_cpu_seconds"] = memory.busiest_threads_seconds(
+                        threads_before, threads_after, hashing_slots(fleet))
                 for name, kib in sampler.peak_worker.items():
                     load_memory[name] = max(load_memory.get(name, 0), kib)
                 load_memory["_total"] = max(load_memory.get("_total", 0), sampler.peak_total)

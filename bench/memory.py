@@ -29,10 +29,10 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of one process so far."""
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User plus system CPU time so far of one process, or of one of its threads."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
+        raw = Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat").read_text()
     except OSError:
         return 0.0
     fields = raw[raw.rfind(")") + 2:].split()
@@ -42,6 +42,27 @@ def cpu_seconds(pid: int) -> float:
 def cpu_snapshot(groups: list["Group"]) -> dict[str, dict[int, float]]:
     """CPU seconds per process of every group: diff two snapshots for what a scenario cost each server."""
     return {g.name: {pid: cpu_seconds(pid) for pid in (g.pid, *children(g.pid))} for g in groups}
+
+
+def thread_cpu_snapshot(group: "Group") -> dict[int, dict[int, float]]:
+    """CPU seconds of every thread of each worker of `group`: {worker pid: {thread id: seconds}}."""
+    snap = {}
+    for pid in children(group.pid):
+        try:
+            tids = [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+        except OSError:
+            continue
+        snap[pid] = {tid: cpu_seconds(pid, tid) for tid in tids}
+    return snap
+
+
+def busiest_threads_seconds(before: dict, after: dict, count: int) -> float:
+    """Seconds used between two thread snapshots by the `count` busiest threads of each worker."""
+    total = 0.0
+    for pid, threads in after.items():
+        used = sorted((t - before.get(pid, {}).get(tid, 0.0) for tid, t in threads.items()), reverse=True)
+        total += sum(used[:count])
+    return total
 
 
 def cpu_used(before: dict, after: dict) -> dict[str, float]:

@@ -14,9 +14,17 @@ MIB = 1024
 WORKER_PSS_LIMIT_MIB = 120
 GATEWAY_OVERHEAD_LIMIT = 0.10
 PAGINATION_LIMIT = 1.5
-SERVICE_OF = {"ceiling_a": "gateway", "ceiling_b": "bench-ceiling", "get_v1": "customers", "get_v2": "customers",
-              "get_v2_direct": "customers", "list_v2": "customers", "create": "customers", "refresh": "auth",
-              "login": "auth"}
+SERVICE_OF = {"ceiling_a": "gateway", "ceiling_b": "bench-ceiling", "ceiling_b_direct": "bench-ceiling",
+              "get_v1": "customers", "get_v2": "customers", "get_v2_direct": "customers", "list_v2": "customers",
+              "create": "customers", "refresh": "auth", "login": "auth"}
+# The gateway's cost, 1 - (via the gateway / straight to gunicorn), within each round: on the v2 GET (the
+# target), and on ceiling B, the least a Django view does (for reference: the part no service code can change).
+GATEWAY_COSTS = {
+    "gateway_overhead": ("get_v2", "get_v2_direct", "gateway cost: 1 - (v2 GET via gateway / straight to gunicorn)"),
+    "gateway_overhead_bare": ("ceiling_b", "ceiling_b_direct",
+                              "gateway cost on ceiling B: 1 - (via gateway / straight to gunicorn), for reference"),
+}
+GATEWAY_COSTS_TARGETED = {"gateway_overhead": GATEWAY_OVERHEAD_LIMIT}
 DOCS_BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
 DOCS_END = "<!-- bench:end -->"
 
@@ -46,6 +54,9 @@ def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_me
                 if service else None,
                 "all": spread([1000 * sum(r["cpu_seconds"].values()) / max(r["requests"], 1) for r in per_round]),
             }
+        if per_round and "hashing_threads_cpu_seconds" in per_round[0]:
+            entry["cpu_ms_per_request"]["hashing_threads"] = spread(
+                [1000 * r["hashing_threads_cpu_seconds"] / max(r["requests"], 1) for r in per_round])
         if ceiling is not None:
             ratios = [r[key]["rps"] / r[ceiling]["rps"] for r in rounds if key in r and ceiling in r]
             entry["ratio"] = spread(ratios)
@@ -60,13 +71,14 @@ def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_me
         if entry.get("target") is not None:
             targets.append({"what": f"{key}: >= {entry['target']:.2f} x {entry['ceiling']}",
                             "value": round(entry["ratio"]["median"], 3), "met": entry["met"]})
-    if "get_v2" in scenarios and "get_v2_direct" in scenarios:
-        costs = [1 - r["get_v2"]["rps"] / r["get_v2_direct"]["rps"] for r in rounds]
-        scenarios["gateway_overhead"] = {"title": "gateway cost: 1 - (v2 GET via gateway / straight to gunicorn)",
-                                         "cost": spread(costs)}
+    for key, (via, direct, title) in GATEWAY_COSTS.items():
+        if via in scenarios and direct in scenarios:
+            costs = [1 - r[via]["rps"] / r[direct]["rps"] for r in rounds if via in r and direct in r]
+            scenarios[key] = {"title": title, "cost": spread(costs), "target": GATEWAY_COSTS_TARGETED.get(key)}
+    if "gateway_overhead" in scenarios:
+        cost = scenarios["gateway_overhead"]["cost"]["median"]
         targets.append({"what": f"gateway costs <= {GATEWAY_OVERHEAD_LIMIT:.0%} of throughput",
-                        "value": round(statistics.median(costs), 3),
-                        "met": statistics.median(costs) <= GATEWAY_OVERHEAD_LIMIT})
+                        "value": round(cost, 3), "met": cost <= GATEWAY_OVERHEAD_LIMIT})
     if pagination:
         targets.append({"what": f"v2 list at 1,000,000 rows within {PAGINATION_LIMIT}x of 1,000 (worst ordering)",
                         "value": pagination["worst_ratio"], "met": pagination["worst_ratio"] <= PAGINATION_LIMIT})
@@ -102,23 +114,33 @@ def table(results: dict) -> str:
         "| CPU ms/request: its server, whole fleet + wrk |",
         "|---|---:|---:|---:|---|---|---:|---:|",
     ]
+    ceilings = {e.get("ceiling") for e in results["scenarios"].values()}
     for key, e in results["scenarios"].items():
-        if key == "gateway_overhead":
+        if key in GATEWAY_COSTS:
+            limit = e.get("target")
+            verdict = "" if limit is None else f"<= {limit:.0%}: {'met' if e['cost']['median'] <= limit else 'NOT met'}"
             lines.append(f"| {e['title']} | | | | {_fmt_spread({k: v * 100 for k, v in e['cost'].items() if k != 'rounds'}, 1)} % "
-                         f"| <= {GATEWAY_OVERHEAD_LIMIT:.0%}: {'met' if e['cost']['median'] <= GATEWAY_OVERHEAD_LIMIT else 'NOT met'} | | |")
+                         f"| {verdict} | | |")
             continue
         if key == "hasher":
             p = e["params"]
             lines.append(f"| {e['title']}: {e['hasher']} m={p['memory_cost']} KiB t={p['time_cost']} p={p['parallelism']} "
                          f"| {_fmt_spread(e['rps'], 1)} | | | | | | |")
             continue
-        ratio = f"{_fmt_spread(e['ratio'], 2)} x {e['ceiling']}" if "ratio" in e else "(ceiling)"
+        ratio = f"{_fmt_spread(e['ratio'], 2)} x {e['ceiling']}" if "ratio" in e else (
+            "(ceiling)" if key in ceilings else "")
         target = "" if e.get("target") is None else f">= {e['target']:.2f}: {'met' if e['met'] else 'NOT met'}"
         digits = 1 if e["rps"]["median"] < 100 else 0
         cpu = e.get("cpu_ms_per_request") or {}
         cpu_text = ", ".join(f"{c['median']:.2f}" for c in (cpu.get("service"), cpu.get("all")) if c)
         lines.append(f"| {e['title']} | {_fmt_spread(e['rps'], digits)} | {e['p50_ms']['median']:.2f} | "
                      f"{e['p99_ms']['median']:.2f} | {ratio} | {target} | {e['errors']} | {cpu_text} |")
+    login_cpu = results["scenarios"].get("login", {}).get("cpu_ms_per_request") or {}
+    if "hashing_threads" in login_cpu:
+        hashing, auth, fleet = (login_cpu[k]["median"] for k in ("hashing_threads", "service", "all"))
+        lines += ["", f"A login's CPU, median ms: {hashing:.2f} on auth's hashing threads (the busiest "
+                      f"`AUTH_MAX_CONCURRENT_HASHES` threads of each worker), {auth - hashing:.2f} on the rest of auth, "
+                      f"{fleet - auth:.2f} on the rest of the fleet and wrk."]
     lines += ["", "Memory (PSS, MiB): idle after warm-up, and the largest seen under load", "",
               "| process group | idle master | idle per worker | idle total | largest worker under load |",
               "|---|---:|---:|---:|---:|"]
