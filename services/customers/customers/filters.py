@@ -54,8 +54,7 @@ class CustomerFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(name in request.query_params
-                                                   for name in filterset_class.base_filters):
+        if filterset_class is not None and not names_any(request, filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
@@ -82,10 +81,14 @@ class CustomerSearchFilter(SearchFilter):
         return parameters
 
 
+def names_any(request, parameters) -> bool:
+    """Whether the query string names any of these parameters (with any value, even an empty one)."""
+    return any(name in request.query_params for name in parameters)
+
+
 def narrows(request) -> bool:
     """Whether the request names a filter or a search; without one, the list is every customer the caller sees."""
-    return any(name in request.query_params
-               for name in (*CustomerFilter.base_filters, CustomerSearchFilter.search_param))
+    return names_any(request, (*CustomerFilter.base_filters, CustomerSearchFilter.search_param))
 
 
 class StrictOrderingFilter(OrderingFilter):
