@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_memory = memory.snapshot(groups)
         jwks["before"] = jwks_fetches(ctx)
         customers_requests = 0
+        slots = hashing_slots(fleet)
 
         for number in range(1, args.rounds + 1):
             ctx["access"] = login()  # access tokens live minutes: a fresh one each round
@@ -255,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             shift = (number - 1) * len(chosen) // args.rounds
             for scenario in chosen[shift:] + chosen[:shift]:
                 if scenario.key == "login":
-                    threads = hashing_slots(fleet) * fleet.config.workers  # the login's bound, fleet-wide
+                    threads = slots * fleet.config.workers  # the login's bound, fleet-wide
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
                     measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],
                                           "hasher": hashed["hasher"]}
@@ -265,15 +266,16 @@ def main(argv: list[str] | None = None) -> int:
                     service = "auth" if scenario.key in ("login", "refresh") else "customers"
                     profilers = profile_workers(groups, service, args.seconds, out_dir)
                 uneven = []  # busiest worker's share of each discarded run
+                by_thread = scenario.key == "login"  # a login's hash versus the rest of its work
                 while True:
                     cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
-                    threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if scenario.key == "login" else {}
+                    threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
                     with memory.PeakSampler(groups) as sampler:
                         result = wrk.run(scenario.url(ctx), scenario.script(ctx),
                                          script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
                                          threads=args.threads, connections=scenario.connections or args.connections)
                     cpu_after = memory.cpu_snapshot(groups)
-                    threads_after = memory.thread_cpu_snapshot(by_name["auth"]) if scenario.key == "login" else {}
+                    threads_after = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
                     if scenario.key.startswith(("get_", "list_", "create")):
                         customers_requests += result.requests
                     share = (memory.busiest_worker_share(cpu_before, cpu_after, by_name[scenario.spread_over])
@@ -291,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
                 loads.append(os.getloadavg()[0])
                 measured[scenario.key] = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
                                           "peak_total_pss_kib": sampler.peak_total, "uneven_runs_discarded": uneven}
-                if threads_after:  # a login's hash versus the rest of its work, from outside the process
+                if by_thread:
                     measured[scenario.key]["hashing_threads_cpu_seconds"] = memory.busiest_threads_seconds(
-                        threads_before, threads_after, hashing_slots(fleet))
+                        threads_before, threads_after, slots)
                 for name, kib in sampler.peak_worker.items():
                     load_memory[name] = max(load_memory.get(name, 0), kib)
                 load_memory["_total"] = max(load_memory.get("_total", 0), sampler.peak_total)

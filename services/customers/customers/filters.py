@@ -54,7 +54,7 @@ class CustomerFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not names_any(request, filterset_class.base_filters):
+        if filterset_class is not None and not _names_any(request, filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
@@ -81,14 +81,17 @@ class CustomerSearchFilter(SearchFilter):
         return parameters
 
 
-def names_any(request, parameters) -> bool:
+def _names_any(request, parameters) -> bool:
     """Whether the query string names any of these parameters (with any value, even an empty one)."""
     return any(name in request.query_params for name in parameters)
 
 
+NARROWING_PARAMETERS = (*CustomerFilter.base_filters, CustomerSearchFilter.search_param)
+
+
 def narrows(request) -> bool:
     """Whether the request names a filter or a search; without one, the list is every customer the caller sees."""
-    return names_any(request, (*CustomerFilter.base_filters, CustomerSearchFilter.search_param))
+    return _names_any(request, NARROWING_PARAMETERS)
 
 
 class StrictOrderingFilter(OrderingFilter):
