@@ -30,10 +30,13 @@ def test_deleting_a_user_is_204_and_ends_their_sessions(api, user, staff, login,
     assert refresh(api, pair["refresh"]).status_code == 401
 
 
+def test_the_read_only_group_exists_on_a_fresh_database():
+    assert Group.objects.filter(name=READ_ONLY_GROUP).exists()  # created by a migration: admins can grant it at once
+
+
 def test_a_group_change_shows_in_the_next_refresh(api, user, staff, login, bearer):
     import jwt
 
-    Group.objects.create(name=READ_ONLY_GROUP)
     pair = login()
     bearer("root").patch(f"/v1/auth/users/{user.id}/", {"groups": [READ_ONLY_GROUP]}, format="json")
     access = refresh(api, pair["refresh"]).json()["access"]
