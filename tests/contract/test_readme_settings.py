@@ -23,11 +23,16 @@ def variables_read() -> set[str]:
     return found
 
 
-def variables_documented() -> set[str]:
+def rows_documented() -> list[str]:
+    """The names in the first cell of each row of the README's table, one entry per row and name."""
     readme = (ROOT / "README.md").read_text()
     table = readme[readme.index("### Every environment variable"):readme.index("The gateway image reads")]
     first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
-    return {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell)}
+    return [name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell)]
+
+
+def variables_documented() -> set[str]:
+    return set(rows_documented())
 
 
 def test_every_variable_read_is_documented():
@@ -36,3 +41,8 @@ def test_every_variable_read_is_documented():
 
 def test_the_table_documents_only_variables_that_are_read():
     assert variables_documented() - variables_read() - NOT_IN_CODE == set()
+
+
+def test_each_variable_has_one_row():
+    names = rows_documented()
+    assert sorted({name for name in names if names.count(name) > 1}) == []
