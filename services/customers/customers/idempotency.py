@@ -90,10 +90,10 @@ def run_idempotent(*, owner: str, key: str, fingerprint: str,
     if stored is not None:
         if stored.fingerprint != fingerprint:
             raise UnprocessableContent()
-        return StoredResponse(stored.response_status, stored.response_body, stored.response_headers), True
+        return StoredResponse(stored.response_status, json.loads(stored.response_body), stored.response_headers), True
     response = action()
     IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint, response_status=response.status,
-                                  response_body=json.loads(json.dumps(response.body, cls=DjangoJSONEncoder)),
+                                  response_body=json.dumps(response.body, cls=DjangoJSONEncoder),
                                   response_headers=response.headers)
     return response, False
 

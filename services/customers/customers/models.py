@@ -59,7 +59,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    response_body = models.TextField()  # JSON as rendered: jsonb would reorder its keys, and a replay must match
     response_headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 

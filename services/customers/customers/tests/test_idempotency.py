@@ -24,7 +24,7 @@ def test_the_same_key_and_body_replays_the_first_response_and_makes_one_row(alic
     first = post(alice)
     again = post(alice, {"email": "ada@example.com", "name": "Ada"})  # same body, other key order
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json()
+    assert again.content == first.content  # byte for byte: the same fields in the same order
     assert again["Location"] == first["Location"] and again["ETag"] == first["ETag"]
     assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
     assert Customer.objects.count() == 1 and IdempotencyKey.objects.count() == 1
