@@ -44,3 +44,7 @@ def test_a_deleted_users_customers_are_erased_after_customers_comes_back(fleet, 
         time.sleep(0.5)
     assert doomed.request("GET", "/v1/customers/").json()["count"] == 0
     assert bystander.request("GET", "/v1/customers/").json()["count"] == 1
+    # Nor can that token make a new orphan: customers remembers the owner as erased.
+    refused = doomed.request("POST", "/v1/customers/", json={"name": "c", "email": "three@example.com"})
+    assert refused.status_code == 403, refused.text
+    assert doomed.request("GET", "/v1/customers/").json()["count"] == 0

@@ -9,9 +9,12 @@ from rest_framework.views import APIView
 
 from fleet_common.text import is_storable_text
 
+from .models import ErasedOwner
 from .permissions import HasScope
 from .scopes import ADMIN
 from .services import customers_erase_owner
+
+OWNER_MAX_LENGTH = ErasedOwner._meta.get_field("owner").max_length
 
 
 class OwnerCustomersView(APIView):
@@ -23,5 +26,7 @@ class OwnerCustomersView(APIView):
     def delete(self, request, owner):
         if not is_storable_text(owner):  # a NUL (%00) would reach the database, which refuses it with an error
             raise ValidationError({"owner": ["Must be text without NUL characters."]})
+        if len(owner) > OWNER_MAX_LENGTH:  # no customer can have such an owner, and the erasure is remembered
+            raise ValidationError({"owner": [f"At most {OWNER_MAX_LENGTH} characters."]})
         customers_erase_owner(owner=owner)
         return Response(status=status.HTTP_204_NO_CONTENT)

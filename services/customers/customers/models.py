@@ -1,4 +1,5 @@
-"""Customer records, each belonging to the subject of the token that created it, and idempotent POST results."""
+"""Customer records, each belonging to the subject of the token that created it; idempotent POST results; the
+owners whose accounts are gone."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -66,3 +67,13 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint("owner", "key", name="idempotency_owner_key_uniq")]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+
+class ErasedOwner(models.Model):
+    """An owner whose account auth deleted: their access tokens stay valid for minutes, and must not create again.
+
+    Subjects are never reused (user ids are UUIDs), so a row is kept for good; it holds no personal data.
+    """
+
+    owner = models.CharField(max_length=255, primary_key=True)
+    erased_at = models.DateTimeField(default=timezone.now)

@@ -4,20 +4,24 @@ Updates and deletes are one guarded statement (`... WHERE id = %s AND version IN
 stale `If-Match` changes nothing even when two writers race: the row count says who won.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from fleet_common.exceptions import PreconditionFailed
 
-from .models import Customer
+from .models import Customer, ErasedOwner
 
 DUPLICATE_EMAIL = "A customer with this email already exists."
+OWNER_ERASED = "The account this customer would belong to has been deleted."
 
 
 @transaction.atomic
 def customer_create(*, owner: str, name: str, email: str, phone: str = "", company: str = "") -> Customer:
+    """A deleted account's token (valid until it expires) is refused: its customers are gone and stay gone."""
+    if _owner_erased(owner):
+        raise PermissionDenied(OWNER_ERASED, code="owner_erased")
     try:
         with transaction.atomic():
             return Customer.objects.create(owner=owner, name=name, email=email, phone=phone, company=company)
@@ -58,6 +62,25 @@ def _lost_race(if_match: set[int] | None) -> Exception:
 
 @transaction.atomic
 def customers_erase_owner(*, owner: str) -> int:
-    """Delete every customer of `owner` (their account is gone); deleting none is fine."""
+    """Delete every customer of `owner` (their account is gone) and remember the owner; deleting none is fine.
+
+    It waits for creates of that owner in flight, so none commits after the delete; later ones see the owner
+    erased and are refused.
+    """
+    _lock_owner(owner, shared=False)
+    ErasedOwner.objects.get_or_create(owner=owner)
     deleted, _ = Customer.objects.filter(owner=owner).delete()
     return deleted
+
+
+def _owner_erased(owner: str) -> bool:
+    """Whether `owner` was erased, holding the owner's lock shared with other creates until the transaction ends."""
+    _lock_owner(owner, shared=True)
+    return ErasedOwner.objects.filter(owner=owner).exists()
+
+
+def _lock_owner(owner: str, *, shared: bool) -> None:
+    """A transaction-scoped advisory lock per owner: creates share it, an erasure takes it alone."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [f"owner\n{owner}"])

@@ -110,7 +110,7 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
         summary="Create a customer",
         description="A new customer owned by the token's subject; needs `customers:write`. Answers 201 with its "
                     "`Location` and `ETag`. `email` is unique per owner (a duplicate is a 400 on `email`). Send an "
-                    "`Idempotency-Key` to retry safely.",
+                    "`Idempotency-Key` to retry safely. A token whose user has since been deleted gets a 403.",
         tags=["customers"],
         request=CustomerCreateSerializer,
         examples=[examples.CREATE_REQUEST, examples.CUSTOMER_RESPONSE],

@@ -72,9 +72,11 @@ def test_if_match_with_a_non_ascii_digit_is_a_412_not_a_500(alice):
     assert response.status_code == 412
 
 
-def test_erasing_an_owner_whose_id_holds_a_nul_is_a_400(client_for):
+def test_erasing_an_owner_whose_id_holds_a_nul_or_is_too_long_is_a_400(client_for):
     auth_service = client_for("client:auth", scopes=("customers:admin",))
     assert auth_service.delete("/internal/v1/owners/a%00b/customers/").status_code == 400
+    assert auth_service.delete(f"/internal/v1/owners/{'a' * 256}/customers/").status_code == 400
+    assert auth_service.delete(f"/internal/v1/owners/{'a' * 255}/customers/").status_code == 204
 
 
 DEEP = b"[" * 100_000 + b"]" * 100_000  # 200 KB: under the gateway's 1 MiB, past Python's recursion limit

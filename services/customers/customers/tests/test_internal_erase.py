@@ -1,6 +1,13 @@
+"""auth erases a deleted user's customers; that user's tokens, valid for minutes more, cannot create any again."""
+
+import threading
+import uuid
+
 import pytest
+from django.db import connection, connections
 
 from customers.models import Customer
+from customers.services import customers_erase_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +29,54 @@ def test_erasing_needs_customers_admin(alice):
     make(alice, "a1@example.com")
     assert alice.delete(f"/internal/v1/owners/{alice.sub}/customers/").status_code == 403
     assert Customer.objects.count() == 1
+
+
+def test_an_erased_owners_token_cannot_create_again(alice, bob, admin, client_for):
+    make(alice, "a1@example.com")
+    client_for("client:auth", scopes=("customers:admin",)).delete(f"/internal/v1/owners/{alice.sub}/customers/")
+    for version in ("v1", "v2"):
+        response = alice.post(f"/{version}/customers/", {"name": "x", "email": "again@example.com"}, format="json")
+        assert response.status_code == 403
+        assert "deleted" in response.json()["detail"]
+    imported = admin.post("/v2/customers/", {"name": "x", "email": "i@example.com", "owner": alice.sub}, format="json")
+    assert imported.status_code == 403
+    assert make(bob, "b@example.com").status_code == 201
+    assert list(Customer.objects.values_list("owner", flat=True)) == [bob.sub]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made():
+    """The create holds its owner's lock until it commits; the erasure that waited then deletes the new row."""
+    owner, creating, commit, erased = str(uuid.uuid4()), threading.Event(), threading.Event(), threading.Event()
+
+    def create_in_flight():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [f"owner\n{owner}"])
+                cursor.execute("INSERT INTO customers_customer (id, owner, name, email, phone, company, version, "
+                               "created_at, updated_at) VALUES (%s, %s, 'x', 'x@example.com', '', '', 1, now(), now())",
+                               [uuid.uuid4(), owner])
+                creating.set()
+                commit.wait(10)
+                cursor.execute("COMMIT")
+        finally:
+            other.close()
+
+    def erase():
+        try:
+            customers_erase_owner(owner=owner)
+            erased.set()
+        finally:
+            connection.close()
+
+    creator, eraser = threading.Thread(target=create_in_flight), threading.Thread(target=erase)
+    creator.start()
+    assert creating.wait(10)
+    eraser.start()
+    assert not erased.wait(0.5)  # the erasure waits for the create
+    commit.set()
+    creator.join(), eraser.join()
+    assert erased.is_set()
+    assert not Customer.objects.filter(owner=owner).exists()
