@@ -131,6 +131,16 @@ def test_a_services_own_429_passes_through_with_its_own_retry_after(gateway, ups
     assert response.headers["Retry-After"] == "7"  # exactly one, the service's
 
 
+def test_only_the_well_known_documents_auth_publishes_are_routed(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth, upstreams()))
+    for path in ("/.well-known/jwks.json", "/.well-known/oauth-authorization-server"):
+        assert requests.get(f"{gw.url}{path}").status_code == 200, path
+    for path in ("/.well-known/openid-configuration", "/.well-known/jwks.json/", "/.well-known/", "/.well-known"):
+        assert_gateway_problem(requests.get(f"{gw.url}{path}"), 404)
+    assert len(auth.requests) == 2
+
+
 # --- TRACE: nginx refuses it before any location ----------------------------------------------
 @pytest.mark.parametrize("path, allow", [
     ("/v1/customers/", "GET, POST, HEAD, OPTIONS"),

@@ -20,11 +20,12 @@ NON_API_ROUTES = {
 }
 #: The gateway's locations, as gateway/README.md and README.md document them: (modifier, path) -> what it does.
 GATEWAY_ROUTES = {
-    ("^~", "/v1/auth/"): "auth", ("^~", "/v2/auth/"): "auth", ("^~", "/.well-known/"): "auth",
+    ("^~", "/v1/auth/"): "auth", ("^~", "/v2/auth/"): "auth",
+    ("=", "/.well-known/jwks.json"): "auth", ("=", "/.well-known/oauth-authorization-server"): "auth",
     ("^~", "/v1/customers/"): "customers", ("^~", "/v2/customers/"): "customers",
     **{("=", f"/{version}/auth/{path}"): "auth, edge-limited" for version in ("v1", "v2")
        for path in ("token/", "token/refresh/", "users/", "oauth/token/")},
-    **{("=", path): "404" for path in ("/v1/auth", "/v2/auth", "/.well-known", "/v1/customers", "/v2/customers")},
+    **{("=", path): "404" for path in ("/v1/auth", "/v2/auth", "/v1/customers", "/v2/customers")},
     ("=", "/healthz"): "the gateway", ("=", "/_gateway/problem"): "internal error page", ("", "/"): "404",
     ("^~", "/docs/"): "the API reference", ("^~", "/schemas/"): "the OpenAPI documents",
     ("=", "/docs"): "redirect to /docs/",
