@@ -25,6 +25,8 @@
 #   GATEWAY_TLS_REDIRECT_PORT    HTTPS port clients see, for redirects (default GATEWAY_TLS_PORT)
 #   GATEWAY_DOCS_ROOT            the API reference served at /docs/ and /schemas/, absolute path
 #                                (default: docs/ beside this script, i.e. gateway/docs of the checkout)
+#   API_V1_DEPRECATED_AT         v1's deprecation and sunset (ISO 8601, the services' own variables and
+#   API_V1_SUNSET_AT             defaults): the gateway's own errors on /v1/ carry them as the services do
 set -o errexit -o nounset -o pipefail
 
 die() { printf 'render.sh: %s\n' "$*" >&2; exit 1; }
@@ -102,6 +104,17 @@ docs_path_re='^/[^"'\''\\$;{}[:cntrl:]]+$'
     || printf 'render.sh: warning: %s has no reference/index.html here; /docs/ answers 404 unless nginx sees it\n' \
         "$GATEWAY_DOCS_ROOT" >&2
 
+# v1's lifecycle dates (fleet_common.settings.DEFAULT_API_LIFECYCLE has the same defaults) as the headers
+# send them: Deprecation `@<unix time>` (RFC 9745) and Sunset as an HTTP date (RFC 8594).
+iso_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$'
+v1_date() {
+    local name=$1 value=${!1:-$2}
+    [[ $value =~ $iso_re ]] && date -u -d "$value" "+$3" 2>/dev/null \
+        || die "$name must be an ISO 8601 date or date and time (e.g. 2026-12-01T00:00:00+00:00), got '$value'"
+}
+GATEWAY_V1_DEPRECATION=@$(v1_date API_V1_DEPRECATED_AT 2026-12-01T00:00:00+00:00 %s)
+GATEWAY_V1_SUNSET=$(LC_ALL=C v1_date API_V1_SUNSET_AT 2027-12-01T00:00:00+00:00 '%a, %d %b %Y %H:%M:%S GMT')
+
 GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}
 GATEWAY_TLS_KEY=${GATEWAY_TLS_KEY:-}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-8443}
@@ -127,11 +140,11 @@ fi
 
 export GATEWAY_PORT GATEWAY_UPSTREAM_MAX_CONNS GATEWAY_AUTH_RATE GATEWAY_AUTH_BURST GATEWAY_AUTH_RETRY_AFTER \
     AUTH_SERVERS CUSTOMERS_SERVERS GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TLS_PORT GATEWAY_HTTPS_PORT_SUFFIX \
-    GATEWAY_DOCS_ROOT
+    GATEWAY_DOCS_ROOT GATEWAY_V1_DEPRECATION GATEWAY_V1_SUNSET
 # shellcheck disable=SC2016 # literal names for envsubst, not expansions
 variables='${GATEWAY_PORT} ${GATEWAY_UPSTREAM_MAX_CONNS} ${GATEWAY_AUTH_RATE} ${GATEWAY_AUTH_BURST}
 ${GATEWAY_AUTH_RETRY_AFTER} ${AUTH_SERVERS} ${CUSTOMERS_SERVERS} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}
-${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX} ${GATEWAY_DOCS_ROOT}'
+${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX} ${GATEWAY_DOCS_ROOT} ${GATEWAY_V1_DEPRECATION} ${GATEWAY_V1_SUNSET}'
 
 mkdir -p -- "$outdir"
 outdir=$(cd -- "$outdir" && pwd -P)

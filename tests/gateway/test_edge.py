@@ -141,6 +141,22 @@ def test_only_the_well_known_documents_auth_publishes_are_routed(gateway, upstre
     assert len(auth.requests) == 2
 
 
+def test_the_gateways_own_errors_on_v1_carry_v1s_lifecycle_headers(gateway, upstreams):
+    gw = gateway(**routes(upstreams(), upstreams("status", status=404, body=b'{"detail":"Not found."}',
+                                                  headers={"Deprecation": "@1", "Sunset": "x", "Link": "<y>"})))
+    host = gw.url.split("://", 1)[1]
+    for response in (requests.request("TRACE", f"{gw.url}/v1/customers/?page=2"),
+                     requests.get(f"{gw.url}/v1/no/such/route")):
+        assert response.headers["Deprecation"] == "@1796083200"  # the services' defaults (fleet_common.settings)
+        assert response.headers["Sunset"] == "Wed, 01 Dec 2027 00:00:00 GMT"
+        successor = response.request.path_url.split("?")[0].replace("/v1/", "/v2/", 1)  # as the services: no query
+        assert response.headers["Link"] == f'<http://{host}{successor}>; rel="successor-version"'
+    for response in (requests.request("TRACE", f"{gw.url}/v2/customers/"), requests.get(f"{gw.url}/nothing")):
+        assert not {"Deprecation", "Sunset", "Link"} & set(response.headers)
+    service = requests.get(f"{gw.url}/v1/customers/x/")  # a service's own v1 answer keeps its own, once
+    assert (service.headers["Deprecation"], service.headers["Sunset"], service.headers["Link"]) == ("@1", "x", "<y>")
+
+
 # --- TRACE: nginx refuses it before any location ----------------------------------------------
 @pytest.mark.parametrize("path, allow", [
     ("/v1/customers/", "GET, POST, HEAD, OPTIONS"),

@@ -141,6 +141,21 @@ def test_limits_have_defaults_and_are_configurable(workdir):
                                      for p in ("token/", "token/refresh/", "users/", "oauth/token/"))
 
 
+def test_v1s_lifecycle_dates_are_the_services_and_move_with_theirs(workdir):
+    from fleet_common.settings import DEFAULT_API_LIFECYCLE
+    from django.utils.http import http_date
+
+    v1 = DEFAULT_API_LIFECYCLE["v1"]
+    assert render(workdir / "default", **MODES["dev"]).returncode == 0
+    maps = (workdir / "default" / "conf.d" / "00-common.conf").read_text()
+    assert f'"@{int(v1["deprecation"].timestamp())}"' in maps and f'"{http_date(v1["sunset"].timestamp())}"' in maps
+    moved = render(workdir / "conf", **MODES["dev"], API_V1_DEPRECATED_AT="2027-01-02",
+                   API_V1_SUNSET_AT="2028-06-30T12:00:00+02:00")
+    assert moved.returncode == 0, moved.stderr
+    maps = conf(workdir, "00-common.conf")
+    assert '"@1798848000"' in maps and '"Fri, 30 Jun 2028 10:00:00 GMT"' in maps
+
+
 def test_only_idempotent_requests_are_passed_to_another_server(workdir):
     assert render(workdir / "conf", **MODES["dev"]).returncode == 0
     gateway = conf(workdir, "gateway.conf")
@@ -197,6 +212,8 @@ def test_timeouts_nest_inside_each_other(workdir, monkeypatch):
     ("GATEWAY_DOCS_ROOT", "/srv/docs; autoindex on"),
     ("GATEWAY_DOCS_ROOT", "/srv/$document_root"),
     ("GATEWAY_DOCS_ROOT", "/srv/docs\nlocation / { }"),
+    ("API_V1_DEPRECATED_AT", "tomorrow"),
+    ("API_V1_SUNSET_AT", "2027-12-01\"; return 200; #"),
 ])
 def test_values_that_could_inject_configuration_are_refused(name, value, workdir):
     variables = {**MODES["compose"], "GATEWAY_TLS_KEY": "/etc/key.pem" if name == "GATEWAY_TLS_CERT" else "",
