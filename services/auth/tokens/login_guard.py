@@ -14,7 +14,7 @@ import hashlib
 from django.conf import settings
 from rest_framework.exceptions import Throttled
 
-from fleet_common.throttling import CounterUnavailable, LocalCounter, get_counter, outage
+from fleet_common.throttling import CounterUnavailable, HitResult, LocalCounter, get_counter, outage, record_result
 
 _fallback = LocalCounter()
 
@@ -34,10 +34,15 @@ def _counted(operation):
     return operation(_fallback)
 
 
-def check_username_not_blocked(username: str) -> None:
-    """Raise 429 with Retry-After if this username has failed too often in the current window."""
+def check_username_not_blocked(request, username: str) -> None:
+    """Raise 429 with Retry-After if this username has failed too often in the current window.
+
+    The X-RateLimit-* headers then describe this limit, the one that refused the request.
+    """
     failures, reset = _counted(lambda counter: counter.peek(_key(username)))
-    if failures >= settings.AUTH_LOGIN_FAILURE_LIMIT:
+    limit = settings.AUTH_LOGIN_FAILURE_LIMIT
+    if failures >= limit:
+        record_result(request, HitResult(allowed=False, limit=limit, remaining=0, reset_seconds=reset))
         raise Throttled(wait=reset, detail="Too many failed logins for this account; try again later.")
 
 

@@ -62,7 +62,7 @@ def token_pair_issue(*, user_id: uuid.UUID, username: str, scopes: list[str], fa
 
 def login(*, request, username: str, password: str) -> TokenPair:
     """Refuse a blocked username before hashing, check the password within the hashing slots, start a family."""
-    check_username_not_blocked(username)
+    check_username_not_blocked(request, username)
     with hashing_slot():
         user = authenticate(request, username=username, password=password)
     if user is None:

@@ -55,6 +55,9 @@ def test_failures_per_username_block_even_the_right_password_until_the_window_en
         assert api.post(URL, WRONG, format="json", REMOTE_ADDR=address).status_code == 401
     blocked = api.post(URL, RIGHT, format="json", REMOTE_ADDR="10.0.0.9")
     assert blocked.status_code == 429 and "Retry-After" in blocked
+    # The headers describe the username's limit, which refused it, not the address's, which had room.
+    assert (blocked["X-RateLimit-Limit"], blocked["X-RateLimit-Remaining"]) == ("3", "0")
+    assert blocked["X-RateLimit-Reset"] == blocked["Retry-After"]
     assert len(hashed_attempts) == 3
     time.sleep(2.1)  # the window ends: the real user is never locked out for good
     assert api.post(URL, RIGHT, format="json", REMOTE_ADDR="10.0.0.9").status_code == 200
