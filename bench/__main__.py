@@ -34,8 +34,8 @@ from devfleet.prereqs import ensure_prerequisites  # noqa: E402
 from devfleet.processes import say  # noqa: E402
 
 from . import memory, report, wrk  # noqa: E402
-from .fleet import (CEILING_ROUTE, bench_config, ceiling_port, django_task, get_text, git_revision,  # noqa: E402
-                    post_json, postmaster_pid, route_ceiling, start_ceiling, wait_for)
+from .fleet import (CEILING_PASSWORD_ROUTE, CEILING_ROUTE, bench_config, ceiling_port, django_task,  # noqa: E402
+                    get_text, git_revision, post_json, postmaster_pid, route_ceiling, start_ceiling, wait_for)
 
 USERNAME = "bench-user"
 SEEDED_CUSTOMERS = 1000
@@ -93,6 +93,10 @@ def scenarios() -> list[Scenario]:
                  lambda ctx: wrk.refresh_script(path="/v2/auth/token/refresh/", headers=JSON,
                                                 tokens_file=ctx["tokens_file"], threads=ctx["threads"]),
                  "ceiling_b", 0.25),
+        Scenario("ceiling_login", "login's ceiling: bare Django view verifying the password (auth's hash, "
+                 "hashing threads), via gateway", gw(CEILING_PASSWORD_ROUTE),
+                 lambda ctx: wrk.static_script(method="POST", headers=JSON, body=json.dumps(
+                     {"password": ctx["password"]})), "hasher"),
         Scenario("login", "auth login (v2), via gateway", gw("/v2/auth/token/"),
                  lambda ctx: wrk.static_script(method="POST", headers=JSON, body=json.dumps(
                      {"username": USERNAME, "password": ctx["password"]})), "hasher", 0.9),
@@ -132,11 +136,9 @@ def selected(args) -> list[Scenario]:
         while key in by_key and by_key[key].ceiling in by_key:
             key = by_key[key].ceiling
             wanted.add(key)
-    unknown = wanted - set(by_key) - {"hasher"}
+    unknown = wanted - set(by_key)
     if unknown:
         raise SystemExit(f"unknown scenario(s) {sorted(unknown)}; known: {sorted(by_key)}")
-    if "login" in wanted:
-        wanted.add("hasher")
     return [s for s in every if s.key in wanted]
 
 
@@ -205,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     started_at = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     try:
         fleet.start()
-        ceiling = start_ceiling(fleet)
+        slots = hashing_slots(fleet)
         password = secrets.token_urlsafe(24)
-        sub = django_task(fleet, "auth", "bench-user", USERNAME, password)["sub"]
-        seeded = django_task(fleet, "customers", "customers", sub, SEEDED_CUSTOMERS)
+        user = django_task(fleet, "auth", "bench-user", USERNAME, password)
+        ceiling = start_ceiling(fleet, password_hash=user["password_hash"], hashing_threads=slots)
+        seeded = django_task(fleet, "customers", "customers", user["sub"], SEEDED_CUSTOMERS)
         ctx = {
             "gateway": f"http://127.0.0.1:{config.gateway_port}",
             "customers_direct": f"http://127.0.0.1:{config.customers_port}",
@@ -247,7 +250,6 @@ def main(argv: list[str] | None = None) -> int:
         idle_memory = memory.snapshot(groups)
         jwks["before"] = jwks_fetches(ctx)
         customers_requests = 0
-        slots = hashing_slots(fleet)
 
         for number in range(1, args.rounds + 1):
             ctx["access"] = login()  # access tokens live minutes: a fresh one each round
@@ -255,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             # Each round starts elsewhere in the list: no scenario is always the first after a pause.
             shift = (number - 1) * len(chosen) // args.rounds
             for scenario in chosen[shift:] + chosen[:shift]:
-                if scenario.key == "login":
+                if scenario.ceiling == "hasher" and "hasher" not in measured:
                     threads = slots * fleet.config.workers  # the login's bound, fleet-wide
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
                     measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],

@@ -52,7 +52,7 @@ def bench_user(username: str, password: str) -> dict:
     user.set_password(password)  # hashed with the shipped hasher: logins verify exactly what production does
     user.is_active = True
     user.save()
-    return {"sub": str(user.pk)}
+    return {"sub": str(user.pk), "password_hash": user.password}
 
 
 def refresh_tokens(username: str, count: int, path: str, users: int = 1) -> dict:

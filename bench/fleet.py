@@ -21,6 +21,7 @@ AUTH_RATES = {f"THROTTLE_RATE_{scope}": UNLIMITED
               for scope in ("ANON", "USER", "LOGIN", "REGISTER", "TOKEN_REFRESH", "OAUTH_TOKEN")}
 CUSTOMERS_RATES = {f"THROTTLE_RATE_{scope}": UNLIMITED for scope in ("ANON", "USER", "CUSTOMERS_WRITE")}
 CEILING_ROUTE = "/bench/ceiling/"
+CEILING_PASSWORD_ROUTE = f"{CEILING_ROUTE}password/"
 
 
 def bench_config(root: Path, state_dir: Path, *, workers: int = 2, threads: int | None = None,
@@ -58,15 +59,17 @@ def django_task(fleet: Fleet, service: str, *args: str | int | float) -> dict:
     return json.loads(line[len("BENCH-TASK "):])
 
 
-def start_ceiling(fleet: Fleet) -> Child:
-    """Ceiling B: bench/ceiling_app under the shipped gunicorn settings, on customers' database."""
+def start_ceiling(fleet: Fleet, *, password_hash: str, hashing_threads: int) -> Child:
+    """bench/ceiling_app under the shipped gunicorn settings, on customers' database; its password check
+    verifies `password_hash` (auth's own) on `hashing_threads` threads per process, as auth does."""
     config = fleet.config
     port = ceiling_port(config)
     env = fleet.env_for("customers")
     metrics = config.metrics_dir("bench-ceiling")
     metrics.mkdir(parents=True, exist_ok=True)
     env.update({"DJANGO_SETTINGS_MODULE": "bench.ceiling_app.settings", "GUNICORN_BIND": f"127.0.0.1:{port}",
-                "SERVICE_NAME": "bench-ceiling", "PROMETHEUS_MULTIPROC_DIR": str(metrics)})
+                "SERVICE_NAME": "bench-ceiling", "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+                "BENCH_PASSWORD_HASH": password_hash, "BENCH_HASHING_THREADS": str(hashing_threads)})
     child = Child("bench-ceiling", [str(config.venv_bin("gunicorn")), "-c", "python:fleet_common.gunicorn_conf",
                                     "bench.ceiling_app.wsgi"],
                   cwd=config.root, env=env, log_path=config.log_path("bench-ceiling"), run_dir=config.run_dir)

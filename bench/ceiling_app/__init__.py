@@ -1,1 +1,2 @@
-"""Ceiling B of `make bench`: the least a Django view can do per request (one primary-key query, JsonResponse)."""
+"""The ceilings `make bench` runs in Django: ceiling B, the least a view can do per request (one primary-key
+query, JsonResponse), and the login's floor (one password verified, nothing else)."""
