@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             shift = (number - 1) * len(chosen) // args.rounds
             for scenario in chosen[shift:] + chosen[:shift]:
                 if scenario.ceiling == "hasher" and "hasher" not in measured:
+                    memory.wait_until_idle(groups)
                     threads = slots * fleet.config.workers  # the login's bound, fleet-wide
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
                     measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],
@@ -270,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 uneven = []  # busiest worker's share of each discarded run
                 by_thread = scenario.key == "login"  # a login's hash versus the rest of its work
                 while True:
+                    memory.wait_until_idle(groups)  # what the last scenario left queued is not this one's
                     cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
                     threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
                     with memory.PeakSampler(groups) as sampler:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,26 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
     """Seconds per group between two snapshots (processes gone meanwhile are not counted)."""
     return {name: sum(t - before.get(name, {}).get(pid, 0.0) for pid, t in procs.items())
             for name, procs in after.items()}
+
+
+def wait_until_idle(groups: list["Group"], *, cores: float = 0.1, interval: float = 0.25,
+                    timeout: float = 5.0) -> float:
+    """Wait until the fleet uses under `cores` of a core over `interval` (at most `timeout`); the seconds waited.
+
+    Requests a scenario left queued when wrk stopped (logins waiting for a hashing thread) must not run into
+    the next scenario's window.
+    """
+    started = time.monotonic()
+    before = cpu_snapshot(groups)
+    while time.monotonic() - started < timeout:
+        time.sleep(interval)
+        after = cpu_snapshot(groups)
+        busy = sum(t - before[name][pid] for name, procs in after.items() for pid, t in procs.items()
+                   if pid in before.get(name, {}))
+        if busy < cores * interval:
+            break
+        before = after
+    return time.monotonic() - started
 
 
 def busiest_worker_share(before: dict, after: dict, group: "Group") -> float:
