@@ -1,5 +1,5 @@
 """Two routes under /bench/ceiling/ (the gateway routes that prefix only in the bench's own config): ceiling B,
-one customer by primary key; and the login's floor, one password verified as auth verifies it."""
+one customer by primary key; and the login's ceiling, one password verified as auth verifies it."""
 
 import json
 import os

@@ -72,7 +72,7 @@ class IdempotencyKey(models.Model):
 class ErasedOwner(models.Model):
     """An owner whose account auth deleted: their access tokens stay valid for minutes, and must not create again.
 
-    Subjects are never reused (user ids are UUIDs), so a row is kept for good; it holds no personal data.
+    Subjects are never reused (user ids are UUIDs), so a row is kept for good; it holds the id alone.
     """
 
     owner = models.CharField(max_length=255, primary_key=True)
