@@ -294,6 +294,25 @@ class WriteScopedRateThrottle(ScopedRateThrottle):
         return super().counter(request, view)
 
 
+class ThrottledBeforePermissionsMixin:
+    """For views that need a token: count each request before the permissions refuse it.
+
+    DRF checks permissions before throttles, so a request without a token to such a view got its 401
+    without ever counting, and the anonymous rate never applied there.
+    """
+
+    _throttles_checked = False
+
+    def check_permissions(self, request):
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if not self._throttles_checked:  # DRF's initial() asks again after the permissions
+            self._throttles_checked = True
+            super().check_throttles(request)
+
+
 # --- rate-limit response headers -------------------------------------------------------------------
 LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER = "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.schema import error_responses, gateway_error_responses
+from fleet_common.throttling import ThrottledBeforePermissionsMixin
 
 from . import examples
 from .pagination import UserCursorPagination, UserPageNumberPagination
@@ -41,7 +42,7 @@ def user_errors(*statuses: int) -> dict:
                **error_responses(400, descriptions={400: "A malformed `page`, `cursor` or `page_size`."}),
                **error_responses(404, versions=("v1",), descriptions={404: "The page is past the last one."})},
 ))
-class UserListView(PaginationByVersionMixin, generics.ListAPIView):
+class UserListView(ThrottledBeforePermissionsMixin, PaginationByVersionMixin, generics.ListAPIView):
     """`POST users/` registers anyone; `GET users/` lists users for staff, a page at a time."""
 
     permission_classes = [IsAdminOrRegistering]
@@ -81,7 +82,7 @@ class UserListView(PaginationByVersionMixin, generics.ListAPIView):
     tags=["users"], examples=[examples.ADMIN_USER_RESPONSE],
     responses={200: AdminUserSerializer, **user_errors(401, 403, 404, 503)},
 ))
-class UserDetailView(generics.RetrieveAPIView):
+class UserDetailView(ThrottledBeforePermissionsMixin, generics.RetrieveAPIView):
     """One user, for staff: read, change (deactivate, groups) or delete."""
 
     permission_classes = [IsAdminUser]
@@ -120,7 +121,7 @@ class UserDetailView(generics.RetrieveAPIView):
     description="The caller's own account, with the scopes their next tokens will carry.",
     tags=["account"], examples=[examples.USER_RESPONSE], responses={200: UserSerializer, **user_errors(401, 503)},
 ))
-class MeView(generics.RetrieveAPIView):
+class MeView(ThrottledBeforePermissionsMixin, generics.RetrieveAPIView):
     """The caller's own account; only the email is theirs to change."""
 
     serializer_class = UserSerializer
@@ -140,7 +141,7 @@ class MeView(generics.RetrieveAPIView):
         return Response(self.get_serializer(user_update(user=request.user, **serializer.validated_data)).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(ThrottledBeforePermissionsMixin, APIView):
     """Change one's password; every refresh token of the user is revoked."""
 
     @extend_schema(

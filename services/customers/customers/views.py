@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, JSONParser, MergePatchJSONParser, merge_patch_to_partial
 from fleet_common.schema import error_responses, gateway_error_responses
+from fleet_common.throttling import ThrottledBeforePermissionsMixin
 
 from . import examples
 from .conditional import customer_etag, if_match_versions, not_modified
@@ -77,7 +78,8 @@ class CallerCustomersMixin:
         return getattr(getattr(self, "request", None), "version", None) or getattr(self, "kwargs", {}).get("version")
 
 
-class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.ListAPIView):
+class CustomerListView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, PaginationByVersionMixin,
+                       generics.ListAPIView):
     """`GET` the caller's customers, `POST` a new one."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope]
@@ -138,7 +140,7 @@ class CustomerListView(CallerCustomersMixin, PaginationByVersionMixin, generics.
         return stored.as_response(replayed=replayed)
 
 
-class CustomerDetailView(CallerCustomersMixin, generics.GenericAPIView):
+class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, generics.GenericAPIView):
     """One customer: read, replace, change or delete; another owner's id is a 404."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope, IsOwnerOrAdmin]

@@ -1,5 +1,7 @@
-"""Brute force is refused before any hashing: per client address, and per username after failures."""
+"""Brute force is refused before any hashing: per client address, and per username after failures; callers
+without a token are limited too."""
 
+import random
 import time
 
 import pytest
@@ -95,3 +97,12 @@ def test_registration_is_limited_per_client_address(api, rates):
 def test_the_public_keys_are_never_throttled(api, rates):
     rates(anon="1/min")
     assert all(api.get("/.well-known/jwks.json").status_code == 200 for _ in range(3))
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/v2/auth/me/"), ("POST", "/v1/auth/me/password/"),
+                                          ("GET", "/v2/auth/users/")])
+def test_requests_without_a_token_count_against_the_anon_rate_before_their_401(api, rates, method, path):
+    rates(anon="2/min")
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    statuses = [api.generic(method, path, HTTP_X_FORWARDED_FOR=address).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]

@@ -132,6 +132,14 @@ def test_the_anon_throttle_counts_unauthenticated_callers_by_address(rates):
     assert results == [True, True, False]
 
 
+@pytest.mark.parametrize("path", ["/v1/customers/", f"/v2/customers/{uuid.uuid4()}/"])
+def test_requests_without_a_token_count_against_the_anon_rate_before_their_401(client, rates, path):
+    rates(anon="2/min")
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    statuses = [client.get(path, HTTP_X_FORWARDED_FOR=address).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
 def test_with_redis_down_requests_are_served_and_one_warning_is_logged(alice, rates, redis_down, caplog):
     rates(user="1/min")
     with caplog.at_level(logging.WARNING, logger="fleet_common.throttling"):
