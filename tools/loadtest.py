@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from devfleet.config import TEST_AUTH_RATES
+from devfleet.config import TEST_AUTH_RATES, TEST_CUSTOMERS_RATES
 
 #: What each operation answers when it succeeds.
 EXPECTED = {"create": 201, "read": 200, "list": 200, "update": 200, "delete": 204}
@@ -42,7 +42,8 @@ FIELDS = ("name", "email", "phone", "company")
 #: Throttle rates for a load fleet: the load measures work, not the limits (each VU is one user,
 #: and every one of them logs in from 127.0.0.1).
 LOAD_SERVICE_ENV = {"auth": TEST_AUTH_RATES,
-                    "customers": {"THROTTLE_RATE_USER": "1000000/min", "THROTTLE_RATE_CUSTOMERS_WRITE": "1000000/min"}}
+                    "customers": {**TEST_CUSTOMERS_RATES, "THROTTLE_RATE_USER": "1000000/min",
+                                  "THROTTLE_RATE_CUSTOMERS_WRITE": "1000000/min"}}
 
 
 # --- a minimal HTTP/1.1 client ------------------------------------------------------------------

@@ -175,8 +175,8 @@ def test_port_offset() -> int:
     return int(os.environ.get("DEVFLEET_PORT_OFFSET", "0"))
 
 
-# Every test speaks from 127.0.0.1, so auth's per-address limits are raised for test fleets; they are
-# tested with low rates in auth's own suite. The per-username login failure limit stays as shipped.
+# Every test speaks from 127.0.0.1, so the services' per-address limits are raised for test fleets; they
+# are tested with low rates in each service's own suite. The per-username login failure limit stays as shipped.
 TEST_AUTH_RATES = {
     "THROTTLE_RATE_ANON": "100000/min",
     "THROTTLE_RATE_LOGIN": "100000/min",
@@ -184,6 +184,7 @@ TEST_AUTH_RATES = {
     "THROTTLE_RATE_TOKEN_REFRESH": "100000/min",
     "THROTTLE_RATE_OAUTH_TOKEN": "100000/min",
 }
+TEST_CUSTOMERS_RATES = {"THROTTLE_RATE_ANON": "100000/min"}
 
 
 def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
@@ -208,7 +209,7 @@ def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
         gateway_auth_burst=20,
         django_env="test",
         test_mode=True,
-        service_env={"auth": dict(TEST_AUTH_RATES)},
+        service_env={"auth": dict(TEST_AUTH_RATES), "customers": dict(TEST_CUSTOMERS_RATES)},
     )
 
 
