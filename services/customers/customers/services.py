@@ -67,20 +67,26 @@ def customers_erase_owner(*, owner: str) -> int:
     It waits for creates of that owner in flight, so none commits after the delete; later ones see the owner
     erased and are refused.
     """
-    _lock_owner(owner, shared=False)
+    _lock_owner_alone(owner)
     ErasedOwner.objects.get_or_create(owner=owner)
     deleted, _ = Customer.objects.filter(owner=owner).delete()
     return deleted
 
 
+# The owner's transaction-scoped advisory lock (key: "owner\n" + the owner): creates share it, an erasure takes
+# it alone.
+_OWNER_LOCK = "hashtextextended('owner' || chr(10) || %s, 0)"
+
+
 def _owner_erased(owner: str) -> bool:
-    """Whether `owner` was erased, holding the owner's lock shared with other creates until the transaction ends."""
-    _lock_owner(owner, shared=True)
-    return ErasedOwner.objects.filter(owner=owner).exists()
-
-
-def _lock_owner(owner: str, *, shared: bool) -> None:
-    """A transaction-scoped advisory lock per owner: creates share it, an erasure takes it alone."""
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    """Whether `owner` was erased; the same round trip takes the owner's lock, shared, until the transaction ends."""
+    erased = connection.ops.quote_name(ErasedOwner._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [f"owner\n{owner}"])
+        cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_OWNER_LOCK}), "
+                       f"EXISTS (SELECT 1 FROM {erased} WHERE owner = %s)", [owner, owner])
+        return cursor.fetchone()[1]
+
+
+def _lock_owner_alone(owner: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock({_OWNER_LOCK})", [owner])

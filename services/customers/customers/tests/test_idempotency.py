@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer, IdempotencyKey
@@ -86,31 +86,15 @@ def test_prune_deletes_only_keys_past_the_retention(alice):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_duplicate_while_the_first_is_still_running_is_409(alice):
-    """Hold the claim from another connection, as a request still in its transaction does."""
-    holding, release = threading.Event(), threading.Event()
-
-    def first_request_in_flight():
-        other = connections.create_connection("default")
+def test_a_duplicate_while_the_first_is_still_running_is_409(alice, other_session):
+    """Hold the claim from another session, as a request still in its transaction does."""
+    with other_session.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{alice.sub}\nkey-1"])
         try:
-            with other.cursor() as cursor:
-                cursor.execute("BEGIN")
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{alice.sub}\nkey-1"])
-                holding.set()
-                release.wait(10)
-                cursor.execute("ROLLBACK")
+            response = post(alice)
         finally:
-            other.close()
-
-    thread = threading.Thread(target=first_request_in_flight)
-    thread.start()
-    assert holding.wait(10)
-    try:
-        response = post(alice)
-    finally:
-        release.set()
-        thread.join()
-        connection.close()
+            cursor.execute("ROLLBACK")
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert not Customer.objects.exists()

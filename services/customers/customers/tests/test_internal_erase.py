@@ -4,7 +4,7 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from customers.models import Customer
 from customers.services import customers_erase_owner
@@ -45,24 +45,9 @@ def test_an_erased_owners_token_cannot_create_again(alice, bob, admin, client_fo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made():
+def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made(other_session):
     """The create holds its owner's lock until it commits; the erasure that waited then deletes the new row."""
-    owner, creating, commit, erased = str(uuid.uuid4()), threading.Event(), threading.Event(), threading.Event()
-
-    def create_in_flight():
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("BEGIN")
-                cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [f"owner\n{owner}"])
-                cursor.execute("INSERT INTO customers_customer (id, owner, name, email, phone, company, version, "
-                               "created_at, updated_at) VALUES (%s, %s, 'x', 'x@example.com', '', '', 1, now(), now())",
-                               [uuid.uuid4(), owner])
-                creating.set()
-                commit.wait(10)
-                cursor.execute("COMMIT")
-        finally:
-            other.close()
+    owner, erased = str(uuid.uuid4()), threading.Event()
 
     def erase():
         try:
@@ -71,12 +56,16 @@ def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made():
         finally:
             connection.close()
 
-    creator, eraser = threading.Thread(target=create_in_flight), threading.Thread(target=erase)
-    creator.start()
-    assert creating.wait(10)
-    eraser.start()
-    assert not erased.wait(0.5)  # the erasure waits for the create
-    commit.set()
-    creator.join(), eraser.join()
+    eraser = threading.Thread(target=erase)
+    with other_session.cursor() as cursor:  # a create in flight: its owner's lock shared, its row not committed
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [f"owner\n{owner}"])
+        cursor.execute("INSERT INTO customers_customer (id, owner, name, email, phone, company, version, "
+                       "created_at, updated_at) VALUES (%s, %s, 'x', 'x@example.com', '', '', 1, now(), now())",
+                       [uuid.uuid4(), owner])
+        eraser.start()
+        assert not erased.wait(0.5)  # the erasure waits for the create
+        cursor.execute("COMMIT")
+    eraser.join()
     assert erased.is_set()
     assert not Customer.objects.filter(owner=owner).exists()

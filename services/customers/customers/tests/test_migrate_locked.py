@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection, connections
 from django.db.models.signals import post_migrate, pre_migrate
 
 from fleet_common.management.commands.migrate_locked import LOCK_KEY
@@ -35,15 +35,6 @@ def run_in_thread(*args) -> tuple[threading.Thread, io.StringIO, list]:
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     return thread, out, errors
-
-
-@pytest.fixture
-def other_session():
-    """A second session on the test database: holds the lock the way a running migration would."""
-    other = connections.create_connection(DEFAULT_DB_ALIAS)
-    other.ensure_connection()
-    yield other
-    other.close()
 
 
 @pytest.fixture
