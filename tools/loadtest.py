@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import threading
@@ -39,6 +40,7 @@ OVERLOAD_MIX = {"create": 40, "read": 30, "list": 30}
 TOKEN_RENEW_SECONDS = 240  # access tokens live 300 s
 REQUEST_TIMEOUT = 30.0  # above the gateway's 25 s read timeout: a 504 is the gateway's, not ours
 FIELDS = ("name", "email", "phone", "company")
+FILES_KEPT = 512  # descriptors left for everything else in this process (a test run's fleet: logs, pipes)
 #: Throttle rates for a load fleet: the load measures work, not the limits (each VU is one user,
 #: and every one of them logs in from 127.0.0.1).
 LOAD_SERVICE_ENV = {"auth": TEST_AUTH_RATES,
@@ -104,6 +106,16 @@ class Connection:
         return status, response_headers, data
 
 
+def open_file_budget(wanted: int) -> int:
+    """Descriptors this process may open, its soft limit first raised toward `wanted` (each request in flight holds one)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < ceiling:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+        soft = ceiling
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
 # --- users and what the server acknowledged -----------------------------------------------------
 @dataclass
 class Account:
@@ -153,6 +165,7 @@ class Sample:
     status: int  # 0: the connection failed before an answer
     seconds: float
     at: float  # monotonic time the request was sent
+    detail: str = ""  # why the connection failed, or the start of an unexpected answer's body
 
 
 class Load:
@@ -164,7 +177,6 @@ class Load:
         self.gateway, self.accounts, self.keepalive = gateway, accounts, keepalive
         self.samples: list[Sample] = []
         self.random = random.Random(seed)
-        self.errors: Counter = Counter()  # failure text -> count, for the report
 
     def _headers(self, account: Account, body: bool) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {account.token}", "Accept": "application/json"}
@@ -209,12 +221,10 @@ class Load:
         started = time.monotonic()
         try:
             status, _, data = await connection.request(method, path, self._headers(account, bool(body)), body)
+            detail = "" if status == EXPECTED[op] else data[:160].decode("utf-8", "replace")
         except HTTPError as exc:
-            status, data = 0, b""
-            self.errors[f"{op}: {exc}"] += 1
-        self.samples.append(Sample(op, status, time.monotonic() - started, started))
-        if status not in (EXPECTED[op], 429) and status != 0:
-            self.errors[f"{op}: {status} {data[:160].decode('utf-8', 'replace')}"] += 1
+            status, data, detail = 0, b"", str(exc)
+        self.samples.append(Sample(op, status, time.monotonic() - started, started, detail))
         if op == "create":
             if status == 201:
                 row = json.loads(data)
@@ -257,6 +267,8 @@ class Load:
     async def opened(self, rate: float, duration: float, *, max_in_flight: int = 2000,
                      mix: dict[str, int] = OVERLOAD_MIX) -> None:
         """Open loop: a request every 1/rate seconds whatever the answers (overload); new connection each."""
+        # Beyond what the descriptors allow, a request would fail in this client (EMFILE), not in the fleet.
+        max_in_flight = min(max_in_flight, open_file_budget(max_in_flight + FILES_KEPT) - FILES_KEPT)
         tasks: set[asyncio.Task] = set()
         start = time.monotonic()
         sent = 0
@@ -319,14 +331,15 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def summarize(samples: list[Sample], *, allowed: tuple[int, ...] = (429,)) -> dict:
-    """Counts by status, errors (neither the op's success nor an allowed status), p50/p99 in ms per op and overall."""
+    """Counts by status, errors (neither the op's success nor an allowed status) and the commonest reasons for them,
+    p50/p99 in ms per op and overall."""
     if not samples:
         return {"requests": 0, "errors": 0}
     first, last = min(s.at for s in samples), max(s.at + s.seconds for s in samples)
     by_op = defaultdict(list)
     for sample in samples:
         by_op[sample.op].append(sample)
-    errors = sum(1 for s in samples if s.op != "dropped" and s.status not in (EXPECTED[s.op], *allowed))
+    errors = [s for s in samples if s.op != "dropped" and s.status not in (EXPECTED[s.op], *allowed)]
     ok = [s.seconds for s in samples if s.op != "dropped" and s.status == EXPECTED[s.op]]
     return {
         "requests": len(samples),
@@ -334,7 +347,8 @@ def summarize(samples: list[Sample], *, allowed: tuple[int, ...] = (429,)) -> di
         "rps": round(len(samples) / max(last - first, 1e-9), 1),
         "ok_rps": round(len(ok) / max(last - first, 1e-9), 1),
         "statuses": dict(sorted(Counter(str(s.status) for s in samples).items())),
-        "errors": errors,
+        "errors": len(errors),
+        "failures": dict(Counter(f"{s.op}: {s.status} {s.detail}" for s in errors).most_common(5)),
         "p50_ms": round(percentile(ok, 0.50) * 1000, 1),
         "p99_ms": round(percentile(ok, 0.99) * 1000, 1),
         "ops": {op: {"requests": len(group),
@@ -470,6 +484,8 @@ def print_report(report: dict) -> None:
         print(f"  {name:<10} {summary['requests']:>7} requests in {summary.get('seconds', 0):>6} s  "
               f"{summary.get('rps', 0):>7} req/s  errors {summary['errors']}  p50 {summary.get('p50_ms')} ms  "
               f"p99 {summary.get('p99_ms')} ms  statuses {summary.get('statuses')}")
+        if summary.get("failures"):
+            print(f"  {'':<10} commonest failures {summary['failures']}")
     print("== loadtest ==")
     for name in ("mixed", "overload", "recovery", "load"):
         if name in report:
