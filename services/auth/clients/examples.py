@@ -23,3 +23,6 @@ INVALID_SCOPE = OpenApiExample(
 TEMPORARILY_UNAVAILABLE = OpenApiExample(
     "temporarily_unavailable",
     value={"error": "temporarily_unavailable", "error_description": "A dependency is unavailable; try again shortly."})
+UNSUPPORTED_MEDIA_TYPE = OpenApiExample(
+    "invalid_request (415)",
+    value={"error": "invalid_request", "error_description": 'Unsupported media type "text/plain" in request.'})

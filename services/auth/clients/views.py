@@ -84,6 +84,8 @@ class OAuthTokenView(APIView):
                                  description="`invalid_request`, `unsupported_grant_type` or `invalid_scope`."),
             401: OpenApiResponse(OAuthErrorBody, examples=[examples.INVALID_CLIENT],
                                  description="`invalid_client`: unknown client, wrong secret or disabled client."),
+            415: OpenApiResponse(OAuthErrorBody, examples=[examples.UNSUPPORTED_MEDIA_TYPE],
+                                 description="`invalid_request`: the body is neither a form nor JSON."),
             503: OpenApiResponse(OAuthErrorBody, examples=[examples.TEMPORARILY_UNAVAILABLE],
                                  description="`temporarily_unavailable`: retry after `Retry-After` seconds."),
             **gateway_error_responses(413, 429),
@@ -118,6 +120,8 @@ class OAuthTokenView(APIView):
             return super().handle_exception(exc)  # a 405 with Allow, as everywhere: not a token request at all
         elif isinstance(exc, exceptions.APIException) and exc.status_code in (429, 503):
             status, body = exc.status_code, {"error": "temporarily_unavailable", "error_description": str(exc.detail)}
+        elif isinstance(exc, exceptions.UnsupportedMediaType):  # 415 as everywhere (DESIGN.md), in RFC 6749's shape
+            status, body = 415, {"error": "invalid_request", "error_description": str(exc.detail)}
         elif isinstance(exc, exceptions.APIException):
             status, body = 400, {"error": "invalid_request", "error_description": str(exc.detail)}
         else:

@@ -78,6 +78,14 @@ def test_malformed_body_is_an_rfc6749_error_not_a_problem(api):
     assert response.json()["error"] == "invalid_request"
 
 
+def test_a_body_neither_form_nor_json_is_a_415_in_rfc6749s_shape(api):
+    response = api.post(URL, "grant_type=client_credentials", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json()["error"] == "invalid_request"
+    assert "text/plain" in response.json()["error_description"]
+    assert response["Cache-Control"] == "no-store"
+
+
 def test_a_disabled_client_gets_no_token(api, client_and_secret):
     client, secret = client_and_secret
     call_command("service_client", "disable", client.client_id)
