@@ -1,22 +1,41 @@
 """Request parsers beyond plain JSON."""
 
+import json
+from collections import Counter
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+from rest_framework.utils import json as drf_json
 
 MERGE_PATCH_MEDIA_TYPE = "application/merge-patch+json"
 
 
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser; JSON nested deeper than Python's recursion limit is a 400, not a RecursionError (500).
+def _members_named_once(pairs: list[tuple[str, object]]) -> dict:
+    """An object whose member names are unique (I-JSON, RFC 7493): parsers disagree on which duplicate wins."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        duplicate = next(name for name, count in Counter(name for name, _ in pairs).items() if count > 1)
+        raise ValueError(f"duplicate member name {json.dumps(duplicate)}")
+    return members
 
-    200 KB of `[` is enough to reach the limit, well under the gateway's 1 MiB.
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, strict about what RFC 8259 leaves open: every failure below is a 400, never a 500.
+
+    - The body is UTF-8 whatever charset the Content-Type names (RFC 8259 §8.1 and §11: it defines none).
+    - A member name given twice in one object is refused (I-JSON, RFC 7493 §2.3).
+    - NaN and Infinity are refused (DRF's STRICT_JSON).
+    - Nesting deeper than Python's recursion limit is refused: 200 KB of `[` reach it, under the gateway's 1 MiB.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            return json.loads(stream.read().decode("utf-8"), object_pairs_hook=_members_named_once,
+                              parse_constant=drf_json.strict_constant)
         except RecursionError as error:
             raise ParseError("JSON parse error - nested too deeply.") from error
+        except ValueError as error:  # UnicodeDecodeError included
+            raise ParseError(f"JSON parse error - {error}") from error
 
 
 class MergePatchJSONParser(JSONParser):

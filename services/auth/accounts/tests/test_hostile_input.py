@@ -88,3 +88,12 @@ def test_json_nested_past_the_recursion_limit_is_invalid_request_at_the_token_en
     response = api.post(OAUTH, DEEP, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+def test_a_member_named_twice_is_a_400_even_at_the_token_endpoint(api):
+    body = b'{"username": "ada", "password": "a long enough pass phrase", "username": "root"}'
+    response = api.post("/v2/auth/users/", body, content_type="application/json")
+    assert response.status_code == 400 and 'duplicate member name "username"' in response.json()["detail"]
+    response = api.post(OAUTH, b'{"grant_type": "client_credentials", "grant_type": "password"}',
+                        content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"

@@ -91,6 +91,28 @@ def test_json_nested_past_the_recursion_limit_is_a_400(alice, content_type):
     assert "nested too deeply" in response.json()["detail"]
 
 
+def test_a_member_named_twice_is_a_400_that_names_it_and_writes_nothing(alice):
+    body = b'{"name": "Ada", "email": "ada@example.com", "email": "admin@example.com"}'
+    for version in ("v1", "v2"):
+        response = alice.post(f"/{version}/customers/", body, content_type="application/json")
+        assert response.status_code == 400
+        assert 'duplicate member name "email"' in response.json()["detail"]
+    created = create(alice, "v2").json()
+    response = alice.patch(detail_url(created["id"], "v2"), b'{"name": "A", "name": "B"}',
+                           content_type="application/merge-patch+json")
+    assert response.status_code == 400
+    assert Customer.objects.get().name == created["name"]
+
+
+def test_a_json_body_is_read_as_utf8_whatever_charset_its_content_type_names(alice):
+    body = '{"name": "Café", "email": "cafe@example.com"}'.encode()
+    response = alice.post("/v2/customers/", body, content_type="application/json; charset=latin-1")
+    assert response.status_code == 201 and response.json()["name"] == "Café"
+    response = alice.post("/v2/customers/", body.decode().encode("latin-1"),
+                          content_type="application/json; charset=latin-1")
+    assert response.status_code == 400 and "utf-8" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("query", ["search=caf%E9", "search=a%ED%A0%80b", "email=%FF%FE", "company=%C3"])
 def test_a_query_string_that_is_not_utf8_is_a_400_not_read_with_replacement_characters(alice, query):
     v1 = alice.get(f"/v1/customers/?{query}")
