@@ -63,3 +63,12 @@ class StrictEmailField(serializers.EmailField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """DRF's BooleanField also takes "yes", "on", 1 and "false"; the schema says boolean, so only true and false."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

@@ -18,6 +18,7 @@ from fleet_common.fields import (  # noqa: E402
     NULL_CHARACTERS_MESSAGE,
     WHITESPACE_CLASS,
     NoNullCharactersNonBlankValidator,
+    StrictBooleanField,
     StrictCharField,
 )
 from fleet_common.text import is_ascii_digits, is_storable_text  # noqa: E402
@@ -82,3 +83,11 @@ def test_a_hundred_thousand_characters_are_checked_in_linear_time(value):
     with pytest.raises(ValidationError):
         StrictCharField(max_length=200).run_validation(value)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "on", 1, 0, "0", 1.0])
+def test_a_boolean_is_true_or_false_only(value):
+    with pytest.raises(ValidationError):
+        StrictBooleanField().run_validation(value)
+    assert StrictBooleanField().run_validation(True) is True
+    assert StrictBooleanField().run_validation(False) is False

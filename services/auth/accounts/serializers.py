@@ -1,10 +1,11 @@
 """Users on the wire: the password goes in, never out; users edit less of themselves than staff may."""
 
 from django.contrib.auth.models import Group
+from django.db import models
 from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from rest_framework import serializers
 
-from fleet_common.fields import StrictCharField, StrictEmailField
+from fleet_common.fields import StrictBooleanField, StrictCharField, StrictEmailField
 
 from .models import User
 from .scopes import scopes_for
@@ -33,6 +34,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 class AdminUserSerializer(UserSerializer):
     """Staff may also (de)activate users, make staff and set groups (which map to scopes)."""
+
+    serializer_field_mapping = {**UserSerializer.serializer_field_mapping, models.BooleanField: StrictBooleanField}
 
     groups = serializers.SlugRelatedField(slug_field="name", many=True, required=False,
                                           queryset=Group.objects.all())

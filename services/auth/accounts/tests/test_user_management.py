@@ -24,6 +24,15 @@ def test_deactivating_a_user_revokes_their_refresh_tokens(api, user, staff, logi
     assert refresh(api, pair["refresh"]).status_code == 401
 
 
+@pytest.mark.parametrize("value", ["yes", "false", 1, 0, "on", None])
+def test_a_flag_is_json_true_or_false_and_nothing_else(user, staff, bearer, value):
+    response = bearer("root").patch(f"/v2/auth/users/{user.id}/", {"is_active": value, "is_staff": value}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"is_active", "is_staff"}
+    user.refresh_from_db()
+    assert user.is_active and not user.is_staff
+
+
 def test_deleting_a_user_is_204_and_ends_their_sessions(api, user, staff, login, bearer):
     pair = login()
     assert bearer("root").delete(f"/v1/auth/users/{user.id}/").status_code == 204
