@@ -82,10 +82,11 @@ def exception_handler(exc, context):
 
 def error_response(request, status_code: int, detail: str) -> JsonResponse:
     """A JSON error for requests no DRF view handled (unknown URL, crash): never an HTML page."""
+    compact = {"separators": (",", ":")}  # as DRF's renderer writes every other body
     if wants_problem(request):
         body = problem_body(request, status_code, {"detail": detail})
-        return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
-    return JsonResponse({"detail": detail}, status=status_code)
+        return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params=compact)
+    return JsonResponse({"detail": detail}, status=status_code, json_dumps_params=compact)
 
 
 def bad_request(request, exception=None):

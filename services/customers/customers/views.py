@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -227,7 +227,7 @@ class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, 
         """GenericAPIView's lookup, object permissions included, on the compiled selector."""
         customer = customer_get_visible_to(self.request.user, uuid.UUID(self.kwargs["pk"]))
         if customer is None:
-            raise Http404(f"No {Customer._meta.object_name} matches the given query.")  # get_object_or_404's words
+            raise NotFound()  # "Not found.", as the reference's example and a 404 of any other kind say
         self.check_object_permissions(self.request, customer)
         return customer
 

@@ -48,6 +48,19 @@ def test_another_owner_gets_404_for_every_method(alice, bob):
     assert Customer.objects.get().name == "Ada Lovelace"
 
 
+def test_every_404_of_the_detail_path_says_the_same_in_each_version(alice, bob):
+    """Unknown, another owner's, or not an id at all: a client cannot tell them apart, and the docs' example holds."""
+    theirs = create(bob).json()["id"]
+    for version in ("v1", "v2"):
+        bodies = []
+        for pk in ("0190d3f0-0000-7000-8000-000000000000", theirs, "not-a-uuid"):
+            response = alice.get(f"/{version}/customers/{pk}/")
+            assert response.status_code == 404
+            body = response.json()
+            bodies.append(body["detail"] if version == "v1" else (body["title"], body["detail"]))
+        assert bodies == [bodies[0]] * 3 and "Not found." in str(bodies[0])
+
+
 def test_lists_never_include_other_owners_rows(alice, bob):
     create(alice)
     create(bob, email="bob@example.com")
