@@ -28,7 +28,7 @@ import redis
 import structlog
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import throttling
+from rest_framework import exceptions, throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 
@@ -295,13 +295,20 @@ class WriteScopedRateThrottle(ScopedRateThrottle):
 
 
 class ThrottledBeforePermissionsMixin:
-    """For views that need a token: count each request before the permissions refuse it.
+    """For views that need a token: count each request before authentication or the permissions refuse it.
 
-    DRF checks permissions before throttles, so a request without a token to such a view got its 401
-    without ever counting, and the anonymous rate never applied there.
+    DRF authenticates, then checks permissions, then throttles, so a request with a bad token or none got
+    its 401 without ever counting, and the anonymous rate never applied there.
     """
 
     _throttles_checked = False
+
+    def perform_authentication(self, request):
+        try:
+            super().perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)  # as the anonymous caller DRF has just made it
+            raise
 
     def check_permissions(self, request):
         self.check_throttles(request)

@@ -1,5 +1,5 @@
 """Brute force is refused before any hashing: per client address, and per username after failures; callers
-without a token are limited too."""
+without a valid token are limited too."""
 
 import random
 import time
@@ -99,10 +99,13 @@ def test_the_public_keys_are_never_throttled(api, rates):
     assert all(api.get("/.well-known/jwks.json").status_code == 200 for _ in range(3))
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer not.a.token"], ids=["no-token", "bad-token"])
 @pytest.mark.parametrize("method, path", [("GET", "/v2/auth/me/"), ("POST", "/v1/auth/me/password/"),
                                           ("GET", "/v2/auth/users/")])
-def test_requests_without_a_token_count_against_the_anon_rate_before_their_401(api, rates, method, path):
+def test_requests_without_a_valid_token_count_against_the_anon_rate_before_their_401(api, rates, method, path,
+                                                                                     authorization):
     rates(anon="2/min")
     address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    statuses = [api.generic(method, path, HTTP_X_FORWARDED_FOR=address).status_code for _ in range(3)]
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    statuses = [api.generic(method, path, HTTP_X_FORWARDED_FOR=address, **headers).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]

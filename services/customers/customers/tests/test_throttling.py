@@ -132,11 +132,14 @@ def test_the_anon_throttle_counts_unauthenticated_callers_by_address(rates):
     assert results == [True, True, False]
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer not.a.token"], ids=["no-token", "bad-token"])
 @pytest.mark.parametrize("path", ["/v1/customers/", f"/v2/customers/{uuid.uuid4()}/"])
-def test_requests_without_a_token_count_against_the_anon_rate_before_their_401(client, rates, path):
+def test_requests_without_a_valid_token_count_against_the_anon_rate_before_their_401(client, rates, path,
+                                                                                     authorization):
     rates(anon="2/min")
     address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    statuses = [client.get(path, HTTP_X_FORWARDED_FOR=address).status_code for _ in range(3)]
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    statuses = [client.get(path, HTTP_X_FORWARDED_FOR=address, **headers).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
 
 
