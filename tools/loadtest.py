@@ -107,7 +107,7 @@ class Connection:
 
 
 def open_file_budget(wanted: int) -> int:
-    """Descriptors this process may open, its soft limit first raised toward `wanted` (each request in flight holds one)."""
+    """Descriptors this process may open, its soft limit raised toward `wanted` first (one per request in flight)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < ceiling:

@@ -14,7 +14,8 @@ def test_mixed_load_then_overload_sheds_with_429_or_503_and_recovers(gateway, fi
     figure("recovered after the overload (s)", report["recovery_seconds"])
     figure("writes", writes)
     assert mixed["requests"] > 500 and mixed["errors"] == 0, (mixed["statuses"], mixed["failures"])
-    assert overload["errors"] == 0, (overload["statuses"], overload["failures"])  # shed as 429 or 503, never a 502 or 504
+    # Shed as 429 or 503, never a 502 or 504 (or a connection the gateway dropped).
+    assert overload["errors"] == 0, (overload["statuses"], overload["failures"])
     assert report["recovery_seconds"] is not None and report["recovery_seconds"] <= 10
     assert writes["lost"] == writes["changed"] == writes["resurrected"] == 0, writes
 

@@ -26,7 +26,8 @@ def test_deactivating_a_user_revokes_their_refresh_tokens(api, user, staff, logi
 
 @pytest.mark.parametrize("value", ["yes", "false", 1, 0, "on", None])
 def test_a_flag_is_json_true_or_false_and_nothing_else(user, staff, bearer, value):
-    response = bearer("root").patch(f"/v2/auth/users/{user.id}/", {"is_active": value, "is_staff": value}, format="json")
+    flags = {"is_active": value, "is_staff": value}
+    response = bearer("root").patch(f"/v2/auth/users/{user.id}/", flags, format="json")
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"is_active", "is_staff"}
     user.refresh_from_db()
