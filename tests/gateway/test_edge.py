@@ -153,6 +153,14 @@ def test_the_gateways_own_errors_on_v1_carry_v1s_lifecycle_headers(gateway, upst
         assert response.headers["Link"] == f'<http://{host}{successor}>; rel="successor-version"'
     for response in (requests.request("TRACE", f"{gw.url}/v2/customers/"), requests.get(f"{gw.url}/nothing")):
         assert not {"Deprecation", "Sunset", "Link"} & set(response.headers)
+    # A 414: nginx read no URI, only the request line as far as it fit.
+    for path, successor in ((f"/v1/customers/?q={'a' * 9000}", "/v2/customers/"),  # the query made it too long
+                            (f"/v1/customers/{'a' * 9000}/", "/v2/")):  # the path itself: its version alone
+        response = requests.get(f"{gw.url}{path}")
+        assert_gateway_problem(response, 414)
+        assert response.headers["Deprecation"] == "@1796083200"
+        assert response.headers["Link"] == f'<{successor}>; rel="successor-version"'  # no Host was read
+    assert "Deprecation" not in requests.get(f"{gw.url}/v2/customers/?q={'a' * 9000}").headers
     service = requests.get(f"{gw.url}/v1/customers/x/")  # a service's own v1 answer keeps its own, once
     assert (service.headers["Deprecation"], service.headers["Sunset"], service.headers["Link"]) == ("@1", "x", "<y>")
 
