@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -30,9 +31,17 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+#: A client's name: its id is the name, a hyphen and 8 hex digits, in 64 characters; its tokens' subject is
+#: `client:<id>`, which customers accepts as an owner (printable ASCII, no space or colon to confuse a header).
+CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,54}")
+
+
 @transaction.atomic
 def client_create(*, name: str, scopes: list[str], audience: list[str]) -> tuple[ServiceClient, str]:
     """Return the client and its secret, which is never stored and cannot be shown again."""
+    if not CLIENT_NAME.fullmatch(name):
+        raise ValueError(f"a client name is 1-55 letters, digits, '.', '_' or '-', starting with a letter or digit: "
+                         f"{name!r}")
     secret = secrets.token_urlsafe(32)
     client = ServiceClient.objects.create(
         client_id=f"{name}-{secrets.token_hex(4)}", name=name, secret_hash=hash_secret(secret),

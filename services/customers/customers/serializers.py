@@ -1,7 +1,9 @@
 """Customers on the wire: the server's fields are read-only, strings are strictly strings."""
 
+import uuid
 from datetime import datetime, timezone
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from fleet_common.fields import StrictCharField, StrictEmailField
@@ -9,6 +11,10 @@ from fleet_common.fields import StrictCharField, StrictEmailField
 from .models import Customer
 from .selectors import customer_email_taken
 from .services import DUPLICATE_EMAIL
+
+#: What auth puts in a token's `sub`: a user's id, or a service client's id after this prefix.
+CLIENT_SUBJECT_PREFIX = "client:"
+SUBJECT_PATTERN = rf"^([0-9a-fA-F]{{8}}-([0-9a-fA-F]{{4}}-){{3}}[0-9a-fA-F]{{12}}|{CLIENT_SUBJECT_PREFIX}[!-~]{{1,64}})$"
 
 #: Optional members a merge patch may remove (null blanks them).
 REMOVABLE_FIELDS = {"phone", "company"}
@@ -78,18 +84,24 @@ class CustomerSerializer(serializers.ModelSerializer):
 class CustomerCreateSerializer(CustomerSerializer):
     """Create: as above, and `owner` may be given by a `customers:admin` caller (imports); others' is ignored."""
 
-    owner = StrictCharField(max_length=255, required=False, allow_blank=False,
-                            help_text="Only honoured for a caller with `customers:admin` (imports); "
-                                      "otherwise ignored: the owner is the token's subject.")
+    owner = StrictCharField(
+        max_length=255, required=False, allow_blank=False,
+        validators=[RegexValidator(SUBJECT_PATTERN, "Enter a token's subject: a user's id or client:<client id>.")],
+        help_text="Only honoured for a caller with `customers:admin` (imports): a token subject, that is a user's "
+                  "id (a UUID) or `client:<client id>`. Otherwise ignored: the owner is the token's subject.")
 
     class Meta(CustomerSerializer.Meta):
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def to_internal_value(self, data):
-        attrs = super().to_internal_value(data)
+        attrs = super().to_internal_value(data)  # an owner is checked even where it is ignored: the schema holds
         if not self.context.get("is_admin"):
             attrs.pop("owner", None)
         return attrs
+
+    def validate_owner(self, value: str) -> str:
+        """A user's id as tokens spell it (lower case), so its owner's token matches it."""
+        return value if value.startswith(CLIENT_SUBJECT_PREFIX) else str(uuid.UUID(value))
 
     def owner_for_validation(self, attrs: dict) -> str:
         return attrs.get("owner") or self.context["caller"]

@@ -3,7 +3,7 @@ from urllib.parse import quote_plus
 
 import jwt
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from clients.models import ServiceClient
 from clients.services import client_create
@@ -110,3 +110,15 @@ def test_create_command_prints_the_secret_once_and_stores_a_hash(capsys):
     secret = out.split("client_secret=")[1].split()[0]
     client = ServiceClient.objects.get(name="billing")
     assert secret not in client.secret_hash
+
+
+@pytest.mark.parametrize("name", ["", "my importer", "a:b", "_leading", "é", "x" * 56])
+def test_a_client_name_that_would_make_an_odd_id_or_subject_is_refused(name):
+    with pytest.raises(CommandError, match="client name"):
+        call_command("service_client", "create", name, "--scope", "customers:read")
+    assert not ServiceClient.objects.exists()
+
+
+def test_the_longest_client_name_still_makes_an_id_that_fits():
+    client, _ = client_create(name="x" * 55, scopes=["customers:read"], audience=["customers"])
+    assert len(client.client_id) == 64

@@ -9,7 +9,8 @@ from customers.models import Customer
 from .helpers import create, detail_url
 
 pytestmark = pytest.mark.django_db
-SERVER_FIELDS = {"id": str(uuid.uuid4()), "owner": "someone-else", "created_at": "2000-01-01T00:00:00Z",
+IMPORTED_OWNER = "0190d3f0-0000-7000-8000-00000000000a"
+SERVER_FIELDS = {"id": str(uuid.uuid4()), "owner": str(uuid.uuid4()), "created_at": "2000-01-01T00:00:00Z",
                  "updated_at": "2000-01-01T00:00:00Z", "version": 99}
 
 
@@ -35,11 +36,27 @@ def test_server_fields_in_an_update_body_change_nothing(alice, method):
     assert customer.version == 2 and customer.updated_at.year > 2000
 
 
-def test_an_admin_may_set_the_owner_on_create_for_imports(admin):
-    response = create(admin, owner="imported-owner")
+@pytest.mark.parametrize("owner, stored", [(IMPORTED_OWNER, IMPORTED_OWNER),
+                                           (IMPORTED_OWNER.upper(), IMPORTED_OWNER),  # as tokens spell it
+                                           ("client:importer-3f9a2c1b", "client:importer-3f9a2c1b")])
+def test_an_admin_may_set_the_owner_on_create_for_imports(admin, owner, stored):
+    response = create(admin, owner=owner)
     assert response.status_code == 201
-    assert response.json()["owner"] == "imported-owner"
-    assert Customer.objects.get().owner == "imported-owner"
+    assert response.json()["owner"] == stored
+    assert Customer.objects.get().owner == stored
+
+
+@pytest.mark.parametrize("owner", ["imported-owner", "client:", IMPORTED_OWNER[:-1], f"{IMPORTED_OWNER}x", "Bob"])
+def test_an_owner_no_token_could_carry_is_a_field_error(admin, owner):
+    """A subject is a user's id or client:<id>: any other owner would hold rows that no token can reach."""
+    response = create(admin, owner=owner)
+    assert response.status_code == 400 and list(response.json()) == ["owner"]
+    assert not Customer.objects.exists()
+
+
+def test_without_customers_admin_an_owner_is_ignored_but_still_checked_against_the_schema(alice):
+    assert create(alice, owner=IMPORTED_OWNER).json()["owner"] == alice.sub
+    assert create(alice, owner="not a subject at all", email="other@example.com").status_code == 400
 
 
 def test_an_admin_without_an_owner_creates_their_own(admin):
@@ -47,8 +64,8 @@ def test_an_admin_without_an_owner_creates_their_own(admin):
 
 
 def test_an_admin_import_checks_email_uniqueness_within_the_target_owner(admin, make_customers):
-    make_customers("imported-owner", 1, email="taken@example.com")
-    response = create(admin, owner="imported-owner", email="TAKEN@example.com")
+    make_customers(IMPORTED_OWNER, 1, email="taken@example.com")
+    response = create(admin, owner=IMPORTED_OWNER, email="TAKEN@example.com")
     assert response.status_code == 400 and "email" in response.json()
 
 

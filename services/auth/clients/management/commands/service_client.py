@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, action, **options):
         if action == "create":
-            client, secret = client_create(name=options["name"], scopes=options["scope"], audience=options["audience"])
+            try:
+                client, secret = client_create(name=options["name"], scopes=options["scope"],
+                                               audience=options["audience"])
+            except ValueError as error:
+                raise CommandError(str(error)) from None
             self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}\n"
                               "Store the secret now: it is not kept and cannot be shown again.")
         elif action == "list":
