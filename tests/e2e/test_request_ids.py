@@ -58,3 +58,17 @@ def test_the_gateways_own_request_id_reaches_the_service(fleet, gateway):
     assert [line["request_id"] for line in found["gateway"]] == [request_id]
     assert found["auth"], "no auth log line carries the gateway's request id"
     assert all(line["request_id"] == request_id and line["service"] == "auth" for line in found["auth"])
+
+
+def test_a_head_writes_no_line_without_a_request_id(fleet, new_user):
+    """gunicorn warns of (and drops) a body sent on a HEAD response, on a line no request id ties to anything."""
+    def warnings() -> int:
+        return sum(fleet.config.log_path(name).read_text(errors="replace").count("no-body response")
+                   for name in customers_logs(fleet))
+
+    user, before = new_user(), warnings()
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    response = user.request("HEAD", "/v2/customers/", headers={"X-Request-ID": request_id})
+    assert response.status_code == 200 and int(response.headers["Content-Length"]) > 0
+    assert any(log_lines_with(fleet, customers_logs(fleet), request_id).values())  # served and logged
+    assert warnings() == before

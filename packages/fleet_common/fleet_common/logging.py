@@ -30,6 +30,14 @@ SHARED_PROCESSORS = [
 ]
 
 
+def request_id_of_djangos_own_lines(_logger, _method, event_dict):
+    """Django logs a 5xx (`django.request`) after the middleware has unbound the id: take it from the request."""
+    request = getattr(event_dict.get("_record"), "request", None)
+    if "request_id" not in event_dict and getattr(request, "request_id", None):
+        event_dict["request_id"] = request.request_id
+    return event_dict
+
+
 def logging_config(service: str, level: str = "INFO") -> dict:
     """Django LOGGING dict: every record, ours or a library's, leaves as one JSON line."""
     global access_log
@@ -69,7 +77,7 @@ def json_formatter_config(service: str) -> dict:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
-        "foreign_pre_chain": SHARED_PROCESSORS,
+        "foreign_pre_chain": [*SHARED_PROCESSORS, request_id_of_djangos_own_lines],
     }
 
 

@@ -121,6 +121,8 @@ MIDDLEWARE = [
     # First: counts and times every request per view, everything below included.
     "fleet_common.metrics.RequestMetricsMiddleware",
     "fleet_common.request_id.RequestIdMiddleware",
+    # Above CommonMiddleware, which sets the GET's Content-Length that a HEAD keeps.
+    "fleet_common.head.HeadWithoutBodyMiddleware",
     "fleet_common.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
