@@ -127,14 +127,10 @@ class OAuthTokenView(APIView):
         else:
             return super().handle_exception(exc)
         headers = dict(NO_STORE)
-        if status == 401 and request_used_basic(self.request):
+        if status == 401:  # RFC 9110 §11.6.1: every 401 says how to authenticate, however the client tried
             headers["WWW-Authenticate"] = 'Basic realm="oauth"'
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
         elif status == 503:
             headers["Retry-After"] = "5"
         return Response(body, status=status, headers=headers)
-
-
-def request_used_basic(request) -> bool:
-    return request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("basic ")

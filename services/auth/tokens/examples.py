@@ -26,5 +26,5 @@ METADATA_RESPONSE = OpenApiExample("make dev", response_only=True, value={
     "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     "response_types_supported": [],
     "scopes_supported": ["customers:read", "customers:write", "customers:admin"],
-    "access_token_signing_alg_values_supported": ["RS256", "ES256"],
+    "access_token_signing_alg_values_supported": ["RS256"],
 })

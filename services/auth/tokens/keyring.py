@@ -58,6 +58,7 @@ def load_key(path: Path) -> SigningKey:
     else:
         raise ImproperlyConfigured(f"{path.name}: only RSA and P-256 keys are supported")
     kid = thumbprint(jwk)
+    jwk.pop("key_ops", None)  # PyJWT adds ["verify"]; RFC 7517 §4.3: not beside `use`
     jwk.update(kid=kid, alg=algorithm, use="sig")
     created_at = datetime.strptime(path.stem, NAME_FORMAT).replace(tzinfo=UTC)
     return SigningKey(kid, algorithm, created_at, private_key, jwk, jwt.PyJWK(jwk))

@@ -47,4 +47,7 @@ class AuthorizationServerMetadataSerializer(serializers.Serializer):
     token_endpoint_auth_methods_supported = serializers.ListField(child=serializers.CharField())
     response_types_supported = serializers.ListField(child=serializers.CharField())
     scopes_supported = serializers.ListField(child=serializers.CharField())
-    access_token_signing_alg_values_supported = serializers.ListField(child=serializers.CharField())
+    access_token_signing_alg_values_supported = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Not one of RFC 8414's members: the algorithms of the keys the JWKS publishes now, which access "
+                  "tokens are signed with.")

@@ -92,6 +92,13 @@ def test_a_disabled_client_gets_no_token(api, client_and_secret):
     response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
                               "client_secret": secret}, format="json")
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="oauth"'  # client_secret_post too: every 401 has one
+
+
+def test_no_client_credentials_at_all_is_a_401_that_says_how_to_authenticate(api):
+    response = api.post(URL, "grant_type=client_credentials", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+    assert response["WWW-Authenticate"] == 'Basic realm="oauth"'
 
 
 def test_rotating_the_secret_retires_the_old_one(api, client_and_secret, capsys):

@@ -20,6 +20,15 @@ def test_kid_is_the_rfc7638_thumbprint(tmp_path):
     assert key.public_jwk["kid"] == key.kid
 
 
+def test_a_published_key_says_its_use_once(tmp_path):
+    """`use` alone: RFC 7517 §4.3 says not to send `key_ops` beside it (PyJWT adds one)."""
+    for algorithm in ("RS256", "ES256"):
+        generate_key_file(tmp_path / algorithm, algorithm, now=T0)
+        key = make_keyring(tmp_path / algorithm).signing_key(T0)
+        assert (key.public_jwk["use"], key.public_jwk["alg"]) == ("sig", algorithm)
+        assert "key_ops" not in key.public_jwk
+
+
 def test_rfc7638_example_thumbprint():
     example = {"kty": "RSA", "e": "AQAB", "n": (
         "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs"
