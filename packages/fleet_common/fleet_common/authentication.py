@@ -75,4 +75,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
                               scopes=frozenset(claims.get("scope", "").split()))
 
     def authenticate_header(self, request):
+        """RFC 6750 §3.1: `error="invalid_token"` where a bearer token was sent; none where no token was."""
+        scheme = authentication.get_authorization_header(request).split()[:1]
+        if scheme and scheme[0].lower() == b"bearer":
+            return 'Bearer realm="api", error="invalid_token"'
         return 'Bearer realm="api"'

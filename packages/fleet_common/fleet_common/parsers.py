@@ -1,6 +1,7 @@
 """Request parsers beyond plain JSON."""
 
 import json
+import sys
 from collections import Counter
 
 from rest_framework import parsers
@@ -19,6 +20,17 @@ def _members_named_once(pairs: list[tuple[str, object]]) -> dict:
     return members
 
 
+def _reason(error: ValueError) -> str:
+    """Why the body is not JSON, in the client's terms rather than Python's (no module or function names)."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"the body is not UTF-8 (byte {error.start})"
+    if isinstance(error, json.JSONDecodeError) and error.msg.startswith("Unexpected UTF-8 BOM"):
+        return "a byte order mark is not allowed (RFC 8259 §8.1)"
+    if "integer string conversion" in str(error):
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    return str(error)  # the decoder's own position ("line 1 column 9"), a duplicate name, NaN or Infinity
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, strict about what RFC 8259 leaves open: every failure below is a 400, never a 500.
 
@@ -34,8 +46,8 @@ class JSONParser(parsers.JSONParser):
                               parse_constant=drf_json.strict_constant)
         except RecursionError as error:
             raise ParseError("JSON parse error - nested too deeply.") from error
-        except ValueError as error:  # UnicodeDecodeError included
-            raise ParseError(f"JSON parse error - {error}") from error
+        except ValueError as error:  # UnicodeDecodeError and JSONDecodeError included
+            raise ParseError(f"JSON parse error - {_reason(error)}") from error
 
 
 class MergePatchJSONParser(JSONParser):

@@ -13,10 +13,16 @@ def call(token: str):
     return client.get(URL)
 
 
-def test_no_token_is_401_with_a_bearer_challenge():
+def test_no_token_is_401_with_a_bearer_challenge_and_no_error_code():
     response = APIClient().get(URL)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'  # RFC 6750 §3.1: nothing was tried
+
+
+def test_a_bad_token_is_401_whose_challenge_says_invalid_token(key_server):
+    for response in (call("not.a.token"), call(key_server.token(sub="s1", exp=int(time.time()) - 120))):
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
 
 
 def test_a_valid_token_is_accepted(key_server):

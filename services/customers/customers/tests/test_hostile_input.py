@@ -110,7 +110,17 @@ def test_a_json_body_is_read_as_utf8_whatever_charset_its_content_type_names(ali
     assert response.status_code == 201 and response.json()["name"] == "Café"
     response = alice.post("/v2/customers/", body.decode().encode("latin-1"),
                           content_type="application/json; charset=latin-1")
-    assert response.status_code == 400 and "utf-8" in response.json()["detail"]
+    assert response.status_code == 400 and "not UTF-8" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b'\xef\xbb\xbf{"name": "Ada"}', "a byte order mark is not allowed"),
+    (b'{"name": "Ada", "phone": ' + b"9" * 5000 + b"}", "a number has more than 4300 digits"),
+    (b'{"name": "Ada",', "line 1 column 16"),
+])
+def test_a_body_that_is_not_json_is_a_400_in_the_clients_terms_not_pythons(alice, body, reason):
+    detail = alice.post("/v2/customers/", body, content_type="application/json").json()["detail"]
+    assert reason in detail and "sys." not in detail and "utf-8-sig" not in detail
 
 
 @pytest.mark.parametrize("query", ["search=caf%E9", "search=a%ED%A0%80b", "email=%FF%FE", "company=%C3"])
