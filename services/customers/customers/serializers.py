@@ -14,7 +14,8 @@ from .services import DUPLICATE_EMAIL
 
 #: What auth puts in a token's `sub`: a user's id, or a service client's id after this prefix.
 CLIENT_SUBJECT_PREFIX = "client:"
-SUBJECT_PATTERN = rf"^([0-9a-fA-F]{{8}}-([0-9a-fA-F]{{4}}-){{3}}[0-9a-fA-F]{{12}}|{CLIENT_SUBJECT_PREFIX}[!-~]{{1,64}})$"
+_USER_ID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+SUBJECT_PATTERN = rf"^({_USER_ID}|{CLIENT_SUBJECT_PREFIX}[!-~]{{1,64}})$"
 
 #: Optional members a merge patch may remove (null blanks them).
 REMOVABLE_FIELDS = {"phone", "company"}
