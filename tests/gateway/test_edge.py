@@ -4,6 +4,7 @@ server, which headers it sets, forwards and drops, and TLS."""
 
 import concurrent.futures
 import http.client
+import json
 import time
 
 import pytest
@@ -19,6 +20,8 @@ def assert_gateway_problem(response: requests.Response, status: int) -> dict:
     body = response.json()
     assert body["status"] == status and body["title"] and body["detail"]
     assert body["request_id"] == response.headers["X-Request-ID"]
+    if "instance" in body and response.request is not None:  # a response a test built has no request
+        assert body["instance"] == response.request.path_url.split("?")[0]
     return body
 
 
@@ -129,6 +132,19 @@ def test_a_services_own_429_passes_through_with_its_own_retry_after(gateway, ups
     assert response.status_code == 429
     assert response.json() == {"detail": "slow down"}  # the service's body, not replaced
     assert response.headers["Retry-After"] == "7"  # exactly one, the service's
+
+
+def test_a_gateway_problem_names_its_instance_when_the_path_is_plain_uri_text(gateway, upstreams):
+    gw = gateway(**routes(upstreams()))
+    assert assert_gateway_problem(requests.get(f"{gw.url}/v3/no%20such/thing?q=1"), 404)["instance"] == \
+        "/v3/no%20such/thing"
+    assert "instance" not in assert_gateway_problem(requests.get(f"{gw.url}/v1/" + "a" * 9000), 414)
+    connection = http.client.HTTPConnection("127.0.0.1", gw.port)
+    connection.putrequest("GET", '/v3/"quoted"\\', skip_accept_encoding=True)  # raw: a client need not encode
+    connection.endheaders()
+    raw = connection.getresponse()
+    body = json.loads(raw.read())  # still valid JSON
+    assert raw.status == 404 and body["status"] == 404 and "instance" not in body
 
 
 def test_only_the_well_known_documents_auth_publishes_are_routed(gateway, upstreams):

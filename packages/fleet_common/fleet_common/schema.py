@@ -62,6 +62,8 @@ class GatewayProblemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="The status code's reason phrase.")
     status = serializers.IntegerField()
     detail = serializers.CharField(help_text="What went wrong, for a person.")
+    instance = serializers.CharField(required=False, help_text="The request path, when it is plain URI text "
+                                                               "(nginx cannot JSON-escape any other); none on a 414.")
     request_id = serializers.CharField(help_text="The `X-Request-ID` of the request.")
 
     class Meta:
@@ -137,7 +139,7 @@ GATEWAY_EXAMPLE_DETAILS = {
 
 
 def gateway_example(status: int) -> OpenApiExample:
-    """The gateway's own problem body (it has no `instance`), the same in every version."""
+    """The gateway's own problem body, the same in every version (its `instance` is left out: it is the path)."""
     return OpenApiExample(HTTPStatus(status).phrase, value={
         "type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
         "detail": GATEWAY_EXAMPLE_DETAILS[status], "request_id": EXAMPLE_REQUEST_ID})
