@@ -26,6 +26,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -96,6 +97,14 @@ def run_idempotent(*, owner: str, key: str, fingerprint: str,
                                   response_body=json.dumps(response.body, cls=DjangoJSONEncoder),
                                   response_headers=response.headers)
     return response, False
+
+
+def forget_owner(owner: str) -> int:
+    """Delete the stored responses an erased owner could replay, and those that show one of its customers
+    (an admin's imports): its personal data must not outlive the erasure."""
+    shows_owner = f'"owner": {json.dumps(owner)}'  # as run_idempotent stores the body (json.dumps' separators)
+    deleted, _ = IdempotencyKey.objects.filter(Q(owner=owner) | Q(response_body__contains=shows_owner)).delete()
+    return deleted
 
 
 def prune_expired_keys(*, now=None) -> int:

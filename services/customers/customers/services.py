@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 
 from fleet_common.exceptions import PreconditionFailed
 
+from .idempotency import forget_owner
 from .models import Customer, ErasedOwner
 
 DUPLICATE_EMAIL = "A customer with this email already exists."
@@ -69,6 +70,7 @@ def customers_erase_owner(*, owner: str) -> int:
     """
     _lock_owner_alone(owner)
     ErasedOwner.objects.get_or_create(owner=owner)
+    forget_owner(owner)
     deleted, _ = Customer.objects.filter(owner=owner).delete()
     return deleted
 

@@ -44,6 +44,23 @@ def test_an_erased_owners_token_cannot_create_again(alice, bob, admin, client_fo
     assert list(Customer.objects.values_list("owner", flat=True)) == [bob.sub]
 
 
+def test_an_erased_owners_stored_responses_go_too_so_a_retry_cannot_replay_their_customer(alice, bob, admin,
+                                                                                           client_for):
+    body = {"name": "Ada", "email": "ada@example.com", "phone": "+44 20 7946 0000"}
+    assert alice.post("/v2/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
+    imported = admin.post("/v2/customers/", {**body, "email": "i@example.com", "owner": alice.sub}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="k2")
+    assert imported.status_code == 201
+    kept = bob.post("/v2/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    client_for("client:auth", scopes=("customers:admin",)).delete(f"/internal/v1/owners/{alice.sub}/customers/")
+    retried = alice.post("/v2/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert retried.status_code == 403 and "Ada" not in retried.content.decode()
+    replayed = admin.post("/v2/customers/", {**body, "email": "i@example.com", "owner": alice.sub}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="k2")
+    assert replayed.status_code == 403  # no longer a replay of alice's customer: a new create, refused
+    assert bob.post("/v2/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1").json() == kept.json()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made(other_session):
     """The create holds its owner's lock until it commits; the erasure that waited then deletes the new row."""
