@@ -20,11 +20,14 @@ def not_modified(request: Request, customer: Customer) -> bool:
 
 
 def if_match_versions(request: Request, customer: Customer) -> set[int] | None:
-    """The versions `If-Match` allows (None: unconditional); 412 at once if the current one is not among them.
+    """The versions `If-Match` allows (None: unconditional); 412 at once if the current one is not among them,
+    or if `If-None-Match` names it or is `*` (RFC 9110 §13.1.2: on a write, a match fails the condition).
 
-    The early refusal spares validating the body; the write itself is guarded by these versions again,
-    so a writer that loses a race after this check still gets its 412 and changes nothing.
+    The early refusal spares validating the body; the write itself is guarded by the `If-Match` versions
+    again, so a writer that loses a race after this check still gets its 412 and changes nothing.
     """
+    if not_modified(request, customer):
+        raise PreconditionFailed()
     tags = strong_tags(request.headers.get("If-Match"))
     if tags is None or tags == ANY:  # `*`: the customer exists (get_object said so)
         return None

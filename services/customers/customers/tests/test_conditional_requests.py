@@ -62,6 +62,19 @@ def test_stale_if_match_is_refused_with_412_and_changes_nothing(alice, ada, meth
     assert (customer.name, customer.company, customer.version) == ("Ada Lovelace", "Current", 2)
 
 
+@pytest.mark.parametrize("header", ["*", '"{etag}"', 'W/"{etag}"'])
+@pytest.mark.parametrize("method, body", [("put", {"name": "X", "email": "x@example.com"}),
+                                          ("patch", {"name": "X"}), ("delete", None)])
+def test_a_write_whose_if_none_match_names_the_customer_is_412_and_changes_nothing(alice, ada, method, body, header):
+    """RFC 9110 §13.1.2: `If-None-Match: *` on a PUT means "only if it does not exist yet"."""
+    url, customer_id = ada
+    condition = header.format(etag=f"{customer_id}-1")
+    response = getattr(alice, method)(url, body, format="json", HTTP_IF_NONE_MATCH=condition)
+    assert response.status_code == 412
+    assert Customer.objects.get().version == 1
+    assert alice.patch(url, {"name": "Y"}, format="json", HTTP_IF_NONE_MATCH=f'"{customer_id}-0"').status_code == 200
+
+
 @pytest.mark.parametrize("header", ['W/"{etag}"', '"{other}-1"', '"garbage"', '"{id}-99999999999"'])
 def test_weak_foreign_or_malformed_if_match_never_matches(alice, ada, header, make_customers):
     url, customer_id = ada
