@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class User(AbstractUser):
@@ -14,3 +15,6 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["date_joined", "id"]
+        # Unique ignoring case in the database too: two registrations racing past the check cannot make
+        # "Ada" beside "ada". (PostgreSQL's upper() under the C collation folds ASCII letters only.)
+        constraints = [models.UniqueConstraint(Upper("username"), name="accounts_user_username_upper_uniq")]

@@ -56,6 +56,10 @@ class RegisterSerializer(serializers.ModelSerializer):
         model = User
         fields = ["username", "email", "password"]
 
+    def validate_username(self, value: str) -> str:
+        """NFKC, as Django's own forms do: "ﬁona" and full-width "ｆｉｏｎａ" are "fiona", not lookalikes of it."""
+        return User.normalize_username(value)
+
     def validate(self, attrs):
         """The password policy first: whether a username is taken is told only to a request that is otherwise
         valid, so an invalid one answers the same for an existing and an unknown username."""

@@ -1,5 +1,7 @@
 """Token requests and responses on the wire."""
 
+import unicodedata
+
 from rest_framework import serializers
 
 from fleet_common.fields import StrictCharField
@@ -8,6 +10,10 @@ from fleet_common.fields import StrictCharField
 class LoginSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate_username(self, value: str) -> str:
+        """NFKC, as registration stores it (and Django's own login form reads it)."""
+        return unicodedata.normalize("NFKC", value)
 
 
 class RefreshSerializer(serializers.Serializer):

@@ -97,3 +97,28 @@ def test_a_member_named_twice_is_a_400_even_at_the_token_endpoint(api):
     response = api.post(OAUTH, b'{"grant_type": "client_credentials", "grant_type": "password"}',
                         content_type="application/json")
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("lookalike", ["ﬁona", "ｆｉｏｎａ", "FIONA", "Fiona"])
+def test_a_username_that_only_looks_like_another_is_taken(api, lookalike):
+    """NFKC, then unique ignoring case: a ligature, full-width letters or another case are the same name."""
+    body = {"password": "a long enough pass phrase"}
+    assert post_json(api, "/v2/auth/users/", {**body, "username": "fiona"}).status_code == 201
+    response = post_json(api, "/v2/auth/users/", {**body, "username": lookalike})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["username"]
+
+
+def test_the_database_refuses_a_case_variant_that_raced_past_the_check():
+    from django.db import IntegrityError, transaction
+
+    from accounts.models import User
+
+    User.objects.create(username="ada")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="ADA")
+
+
+def test_a_normalized_name_logs_in_as_it_was_written(api):
+    body = {"username": "ﬁnn", "password": "a long enough pass phrase"}
+    assert post_json(api, "/v2/auth/users/", body).json()["username"] == "finn"
+    assert post_json(api, "/v2/auth/token/", body).status_code == 200
