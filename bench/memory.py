@@ -84,9 +84,7 @@ def wait_until_idle(groups: list["Group"], *, cores: float = 0.1, interval: floa
     while time.monotonic() - started < timeout:
         time.sleep(interval)
         after = cpu_snapshot(groups)
-        busy = sum(t - before[name][pid] for name, procs in after.items() for pid, t in procs.items()
-                   if pid in before.get(name, {}))
-        if busy < cores * interval:
+        if sum(cpu_used(before, after).values()) < cores * interval:
             break
         before = after
     return time.monotonic() - started

@@ -136,6 +136,9 @@ class Keyring:
     def jwks(self) -> dict:
         return {"keys": [key.public_jwk for key in self.published_keys()]}
 
+    def published_algorithms(self) -> list[str]:
+        return sorted({key.algorithm for key in self.published_keys()})
+
     def require_signing_key(self) -> None:
         self.signing_key()
 

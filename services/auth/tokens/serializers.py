@@ -1,9 +1,8 @@
 """Token requests and responses on the wire."""
 
-import unicodedata
-
 from rest_framework import serializers
 
+from accounts.models import User
 from fleet_common.fields import StrictCharField
 
 
@@ -13,7 +12,7 @@ class LoginSerializer(serializers.Serializer):
 
     def validate_username(self, value: str) -> str:
         """NFKC, as registration stores it (and Django's own login form reads it)."""
-        return unicodedata.normalize("NFKC", value)
+        return User.normalize_username(value)
 
 
 class RefreshSerializer(serializers.Serializer):

@@ -107,10 +107,6 @@ class JWKSView(PublicView):
         return Response(get_keyring().jwks(), headers={"Cache-Control": "public, max-age=60"})
 
 
-def published_algorithms() -> list[str]:
-    return sorted({key.algorithm for key in get_keyring().published_keys()})
-
-
 class AuthorizationServerMetadataView(PublicView):
     """RFC 8414 metadata, so clients discover the token endpoint and keys instead of hard-coding them."""
 
@@ -132,5 +128,5 @@ class AuthorizationServerMetadataView(PublicView):
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "response_types_supported": [],
             "scopes_supported": ["customers:read", "customers:write", "customers:admin"],
-            "access_token_signing_alg_values_supported": published_algorithms(),
+            "access_token_signing_alg_values_supported": get_keyring().published_algorithms(),
         }, headers={"Cache-Control": "public, max-age=3600"})
