@@ -34,8 +34,9 @@ from devfleet.prereqs import ensure_prerequisites  # noqa: E402
 from devfleet.processes import say  # noqa: E402
 
 from . import memory, report, wrk  # noqa: E402
-from .fleet import (CEILING_PASSWORD_ROUTE, CEILING_ROUTE, bench_config, ceiling_port, django_task,  # noqa: E402
-                    get_text, git_revision, post_json, postmaster_pid, route_ceiling, start_ceiling, wait_for)
+from .fleet import (AUTH_CEILING_ROUTE, CEILING_PASSWORD_ROUTE, CEILING_ROUTE, bench_config, ceiling_port,  # noqa: E402
+                    django_task, get_text, git_revision, post_json, postmaster_pid, route_ceilings, start_ceilings,
+                    wait_for)
 
 USERNAME = "bench-user"
 SEEDED_CUSTOMERS = 1000
@@ -71,12 +72,16 @@ def scenarios() -> list[Scenario]:
     return [
         Scenario("ceiling_a", "ceiling A: nginx static 200 (gateway /healthz)", gw("/healthz"),
                  lambda ctx: wrk.static_script(), None),
-        Scenario("ceiling_b", "ceiling B: bare Django JsonResponse, 1 pk query, via gateway",
+        Scenario("ceiling_b", "ceiling B: bare Django JsonResponse, 1 pk query, via gateway (customers' gunicorn "
+                 "settings)",
                  gw(lambda ctx: f"{CEILING_ROUTE}{ctx['customer_id']}/"), lambda ctx: wrk.static_script(),
                  "ceiling_a"),
         Scenario("ceiling_b_direct", "ceiling B straight to gunicorn (the gateway's cost on a bare view)",
                  lambda ctx: f"{ctx['ceiling_direct']}{CEILING_ROUTE}{ctx['customer_id']}/",
                  lambda ctx: wrk.static_script(), None, spread_over="bench-ceiling"),
+        Scenario("ceiling_b_auth", "ceiling B under auth's gunicorn settings, via gateway",
+                 gw(lambda ctx: f"{AUTH_CEILING_ROUTE}{ctx['customer_id']}/"), lambda ctx: wrk.static_script(),
+                 "ceiling_a"),
         Scenario("get_v1", "customers GET one (v1, JWT), via gateway", gw(one("v1")),
                  lambda ctx: wrk.static_script(headers=bearer(ctx)), "ceiling_b", 0.6),
         Scenario("get_v2", "customers GET one (v2, JWT), via gateway", gw(one("v2")),
@@ -92,7 +97,7 @@ def scenarios() -> list[Scenario]:
         Scenario("refresh", "auth token refresh (v2, 200 users), via gateway", gw("/v2/auth/token/refresh/"),
                  lambda ctx: wrk.refresh_script(path="/v2/auth/token/refresh/", headers=JSON,
                                                 tokens_file=ctx["tokens_file"], threads=ctx["threads"]),
-                 "ceiling_b", 0.25),
+                 "ceiling_b_auth", 0.25),
         Scenario("ceiling_login", "login's ceiling: bare Django view verifying the password (auth's hash, "
                  "hashing threads), via gateway", gw(CEILING_PASSWORD_ROUTE),
                  lambda ctx: wrk.static_script(method="POST", headers=JSON, body=json.dumps(
@@ -111,9 +116,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--only", nargs="+", metavar="KEY", help="only these scenarios (and their ceilings)")
     parser.add_argument("--workers", type=int, default=2, help="GUNICORN_WORKERS of every service (shipped: 2)")
-    parser.add_argument("--gunicorn-threads", type=int, default=None, help="GUNICORN_THREADS (shipped: 4)")
+    parser.add_argument("--gunicorn-threads", type=int, default=None,
+                        help="GUNICORN_THREADS of every service (shipped: auth 4, customers 1)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra environment value for both services (e.g. for a tuning experiment)")
+                        help="an extra environment value for both services, or for one as SERVICE:NAME=VALUE "
+                             "(e.g. for a tuning experiment)")
     parser.add_argument("--skip-pagination", action="store_true",
                         help="skip the v2 list at 1,000 vs 1,000,000 rows (services/customers/bench/pagination.py)")
     parser.add_argument("--pagination-runs", type=int, default=100)
@@ -207,10 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     started_at = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     try:
         fleet.start()
+        gunicorn_threads = {service: int(fleet.env_for(service).get("GUNICORN_THREADS", 1))
+                            for service in ("auth", "customers")}
         slots = hashing_slots(fleet)
         password = secrets.token_urlsafe(24)
         user = django_task(fleet, "auth", "bench-user", USERNAME, password)
-        ceiling = start_ceiling(fleet, password_hash=user["password_hash"], hashing_threads=slots)
+        ceilings = start_ceilings(fleet, password_hash=user["password_hash"], hashing_threads=slots)
         seeded = django_task(fleet, "customers", "customers", user["sub"], SEEDED_CUSTOMERS)
         ctx = {
             "gateway": f"http://127.0.0.1:{config.gateway_port}",
@@ -219,10 +228,13 @@ def main(argv: list[str] | None = None) -> int:
             "customer_id": seeded["customer_id"], "password": password, "threads": args.threads,
             "tokens_file": out_dir / "refresh-tokens.txt",
         }
-        wait_for(f"{ctx['ceiling_direct']}{CEILING_ROUTE}{ctx['customer_id']}/", ceiling)
-        route_ceiling(fleet)
-        wait_for(f"{ctx['gateway']}{CEILING_ROUTE}{ctx['customer_id']}/")
-        say("bench: fleet up in production mode, ceiling B routed; warming up")
+        wait_for(f"{ctx['ceiling_direct']}{CEILING_ROUTE}{ctx['customer_id']}/", ceilings[0])
+        wait_for(f"http://127.0.0.1:{ceiling_port(config, 'bench-ceiling-auth')}{CEILING_ROUTE}{ctx['customer_id']}/",
+                 ceilings[1])
+        route_ceilings(fleet)
+        for route in (CEILING_ROUTE, AUTH_CEILING_ROUTE):
+            wait_for(f"{ctx['gateway']}{route}{ctx['customer_id']}/")
+        say("bench: fleet up in production mode, ceilings routed; warming up")
 
         groups = [memory.Group(child.name, child.pid) for child in fleet.children]
         groups.append(memory.Group("redis", fleet.infra.redis.pid))
@@ -318,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=report.machine(loads), settings={
             "rounds": args.rounds, "seconds": args.seconds, "wrk_threads": args.threads,
             "wrk_connections": args.connections, "gunicorn_workers": args.workers,
-            "gunicorn_threads": args.gunicorn_threads or 4, "extra_env": extra_env,
+            "gunicorn_threads": gunicorn_threads, "extra_env": extra_env,
             "django_env": "production", "revision": git_revision(ROOT), "started_at": started_at,
             "python": platform.python_version(),
         })

@@ -14,9 +14,11 @@ MIB = 1024
 WORKER_PSS_LIMIT_MIB = 120
 GATEWAY_OVERHEAD_LIMIT = 0.10
 PAGINATION_LIMIT = 1.5
+WORKER_GROUPS = ("auth", "customers", "bench-ceiling", "bench-ceiling-auth")  # gunicorn, whose workers' PSS is capped
 SERVICE_OF = {"ceiling_a": "gateway", "ceiling_b": "bench-ceiling", "ceiling_b_direct": "bench-ceiling",
               "get_v1": "customers", "get_v2": "customers", "get_v2_direct": "customers", "list_v2": "customers",
-              "create": "customers", "refresh": "auth", "login": "auth", "ceiling_login": "bench-ceiling"}
+              "create": "customers", "refresh": "auth", "login": "auth", "ceiling_login": "bench-ceiling-auth",
+              "ceiling_b_auth": "bench-ceiling-auth"}
 # The gateway's cost, 1 - (via the gateway / straight to gunicorn), within each round: on the v2 GET (the
 # target), and on ceiling B, the least a Django view does (for reference: the part no service code can change).
 GATEWAY_COSTS = {  # key: (via the gateway, straight to gunicorn, title, the most it may cost)
@@ -89,7 +91,7 @@ def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_me
         jwks["per_request"] = fetched / jwks["customers_requests"] if jwks.get("customers_requests") else None
         targets.append({"what": "zero JWKS fetches per request at steady state (customers /metrics)",
                         "value": f"{fetched:g} fetches / {jwks['customers_requests']:,} requests", "met": fetched == 0})
-    worker_groups = {name: kib for name, kib in load_memory.items() if name in ("auth", "customers", "bench-ceiling")}
+    worker_groups = {name: kib for name, kib in load_memory.items() if name in WORKER_GROUPS}
     if worker_groups:
         worst = max(worker_groups.values())
         targets.append({"what": f"PSS per gunicorn worker under load <= {WORKER_PSS_LIMIT_MIB} MiB (logins included)",
@@ -105,10 +107,11 @@ def _fmt_spread(s: dict, digits: int = 0) -> str:
 
 def table(results: dict) -> str:
     s = results["settings"]
+    threads = ", ".join(f"{service} {n}" for service, n in s["gunicorn_threads"].items())
     lines = [
         f"`make bench` at {s['revision']}, {s['started_at']}: {s['rounds']} rounds x {s['seconds']:g} s per scenario, "
-        f"wrk -t{s['wrk_threads']} -c{s['wrk_connections']}; gunicorn gthread {s['gunicorn_workers']} workers x "
-        f"{s['gunicorn_threads']} threads per service; DJANGO_ENV=production"
+        f"wrk -t{s['wrk_threads']} -c{s['wrk_connections']}; gunicorn gthread, {s['gunicorn_workers']} workers per "
+        f"service, request threads per worker {threads}; DJANGO_ENV=production"
         + (f"; extra env {s['extra_env']}" if s.get("extra_env") else ""),
         "",
         "| scenario | req/s median (min-max) | p50 ms | p99 ms | ratio to its ceiling (min-max) | target | errors "

@@ -170,6 +170,7 @@ class Infra:
         })
         if service == "auth":
             env["AUTH_SIGNING_KEYS_DIR"] = str(config.state_dir / "auth" / "keys")
+            env["GUNICORN_THREADS"] = "4"  # as auth's image sets: requests go on while logins hash
             env["CUSTOMERS_INTERNAL_URL"] = f"http://127.0.0.1:{config.customers_port}"
         else:
             env["AUTH_JWKS_URL"] = f"http://127.0.0.1:{config.auth_port}/.well-known/jwks.json"

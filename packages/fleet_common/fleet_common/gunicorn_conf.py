@@ -27,7 +27,11 @@ if _own_metrics_dir:
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# One request thread per worker. A worker's threads share one GIL: a second request in flight in the same
+# worker only adds GIL hand-offs, +20-25 % CPU per request at 4 threads (docs/benchmarks.md, section 31),
+# and requests wait in the worker's queue (within the gateway's max_conns) as cheaply as on a thread.
+# auth sets 4, so its other requests go on while logins wait on Argon2, which releases the GIL.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "20"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
