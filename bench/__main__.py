@@ -45,6 +45,7 @@ REFRESH_USERS = 200  # refreshes of many people; one user's refreshes serialize 
 # and all of them can land on one worker (the other idles): such a run measures one worker, not the
 # service. It is run again, at most this many times, until no worker did more than this share of the work.
 UNEVEN_RETRIES, UNEVEN_SHARE = 3, 0.75
+GATEWAY_TURNS = 3  # per round, for each pair measured through the gateway and straight to gunicorn
 
 
 @dataclass
@@ -263,6 +264,54 @@ def main(argv: list[str] | None = None) -> int:
         jwks["before"] = jwks_fetches(ctx)
         customers_requests = 0
 
+        def run(scenario: Scenario, number: int) -> dict:
+            """One wrk run of `scenario`, measured, on an idle fleet (again if wrk's connections landed unevenly)."""
+            nonlocal customers_requests
+            prepare(scenario, args.seconds)
+            profilers = []
+            if args.profile == scenario.key and number == 1:
+                service = "auth" if scenario.key in ("login", "refresh") else "customers"
+                profilers = profile_workers(groups, service, args.seconds, out_dir)
+            uneven = []  # busiest worker's share of each discarded run
+            by_thread = scenario.key == "login"  # a login's hash versus the rest of its work
+            while True:
+                memory.wait_until_idle(groups)  # what the last scenario left queued is not this one's
+                cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
+                threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
+                with memory.PeakSampler(groups) as sampler:
+                    result = wrk.run(scenario.url(ctx), scenario.script(ctx),
+                                     script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
+                                     threads=args.threads, connections=scenario.connections or args.connections)
+                cpu_after = memory.cpu_snapshot(groups)
+                threads_after = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
+                if scenario.key.startswith(("get_", "list_", "create")):
+                    customers_requests += result.requests
+                share = (memory.busiest_worker_share(cpu_before, cpu_after, by_name[scenario.spread_over])
+                         if scenario.spread_over else 0.0)
+                if share <= UNEVEN_SHARE or len(uneven) == UNEVEN_RETRIES:
+                    break
+                uneven.append(round(share, 3))
+                say(f"bench: round {number} {scenario.key}: one worker did {share:.0%} of the work "
+                    f"({result.rps:,.0f} req/s): wrk's connections landed unevenly; measuring again")
+            cpu = memory.cpu_used(cpu_before, cpu_after)
+            wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
+            for proc in profilers:
+                proc.wait(timeout=60)
+            loads.append(os.getloadavg()[0])
+            entry = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
+                     "peak_total_pss_kib": sampler.peak_total, "uneven_runs_discarded": uneven}
+            if by_thread:
+                entry["hashing_threads_cpu_seconds"] = memory.busiest_threads_seconds(
+                    threads_before, threads_after, slots)
+            for name, kib in sampler.peak_worker.items():
+                load_memory[name] = max(load_memory.get(name, 0), kib)
+            load_memory["_total"] = max(load_memory.get("_total", 0), sampler.peak_total)
+            say(f"bench: round {number} {scenario.key}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                f"p99 {result.p99_ms:.2f} ms, errors {result.error_count}")
+            return entry
+
+        by_key = {scenario.key: scenario for scenario in chosen}
         for number in range(1, args.rounds + 1):
             ctx["access"] = login()  # access tokens live minutes: a fresh one each round
             measured: dict = {}
@@ -275,48 +324,15 @@ def main(argv: list[str] | None = None) -> int:
                     hashed = django_task(fleet, "auth", "hasher-rate", args.seconds, threads)
                     measured["hasher"] = {"rps": hashed["rate"], "threads": threads, "params": hashed["params"],
                                           "hasher": hashed["hasher"]}
-                prepare(scenario, args.seconds)
-                profilers = []
-                if args.profile == scenario.key and number == 1:
-                    service = "auth" if scenario.key in ("login", "refresh") else "customers"
-                    profilers = profile_workers(groups, service, args.seconds, out_dir)
-                uneven = []  # busiest worker's share of each discarded run
-                by_thread = scenario.key == "login"  # a login's hash versus the rest of its work
-                while True:
-                    memory.wait_until_idle(groups)  # what the last scenario left queued is not this one's
-                    cpu_before, wrk_before = memory.cpu_snapshot(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
-                    threads_before = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
-                    with memory.PeakSampler(groups) as sampler:
-                        result = wrk.run(scenario.url(ctx), scenario.script(ctx),
-                                         script_path=out_dir / "lua" / f"{scenario.key}.lua", seconds=args.seconds,
-                                         threads=args.threads, connections=scenario.connections or args.connections)
-                    cpu_after = memory.cpu_snapshot(groups)
-                    threads_after = memory.thread_cpu_snapshot(by_name["auth"]) if by_thread else {}
-                    if scenario.key.startswith(("get_", "list_", "create")):
-                        customers_requests += result.requests
-                    share = (memory.busiest_worker_share(cpu_before, cpu_after, by_name[scenario.spread_over])
-                             if scenario.spread_over else 0.0)
-                    if share <= UNEVEN_SHARE or len(uneven) == UNEVEN_RETRIES:
-                        break
-                    uneven.append(round(share, 3))
-                    say(f"bench: round {number} {scenario.key}: one worker did {share:.0%} of the work "
-                        f"({result.rps:,.0f} req/s): wrk's connections landed unevenly; measuring again")
-                cpu = memory.cpu_used(cpu_before, cpu_after)
-                wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
-                for proc in profilers:
-                    proc.wait(timeout=60)
-                loads.append(os.getloadavg()[0])
-                measured[scenario.key] = {**result.as_dict(), "cpu_seconds": cpu, "peak_worker_pss_kib": sampler.peak_worker,
-                                          "peak_total_pss_kib": sampler.peak_total, "uneven_runs_discarded": uneven}
-                if by_thread:
-                    measured[scenario.key]["hashing_threads_cpu_seconds"] = memory.busiest_threads_seconds(
-                        threads_before, threads_after, slots)
-                for name, kib in sampler.peak_worker.items():
-                    load_memory[name] = max(load_memory.get(name, 0), kib)
-                load_memory["_total"] = max(load_memory.get("_total", 0), sampler.peak_total)
-                say(f"bench: round {number} {scenario.key}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                    f"p99 {result.p99_ms:.2f} ms, errors {result.error_count}")
+                measured[scenario.key] = run(scenario, number)
+            # The gateway's cost: each pair is measured in more turns, alternating which of the two goes first,
+            # and the round takes the median turn (section 32): other work on the machine comes and goes.
+            for via, direct in report.gateway_pairs(measured):
+                turns = [{"via": measured[via], "direct": measured[direct]}]
+                for turn in range(1, GATEWAY_TURNS):
+                    runs = {key: run(by_key[key], number) for key in ((direct, via) if turn % 2 else (via, direct))}
+                    turns.append({"via": runs[via], "direct": runs[direct]})
+                measured[report.turns_key(via)] = turns
             rounds.append(measured)
         jwks["after"] = jwks_fetches(ctx)
         jwks["customers_requests"] = customers_requests
