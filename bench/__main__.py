@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import secrets
 import signal
@@ -155,13 +156,17 @@ def hashing_slots(fleet: Fleet) -> int:
     return int(fleet.env_for("auth").get("AUTH_MAX_CONCURRENT_HASHES", "2"))
 
 
-def jwks_fetches(ctx: dict) -> float | None:
+def jwks_fetches(ctx: dict) -> dict[str, float] | None:
+    """customers' JWKS fetches so far, by reason (fleet_common/jwks.py), summed over its workers."""
     try:
         text = get_text(f"{ctx['customers_direct']}/metrics")
     except OSError:
         return None
-    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith("fleet_jwks_fetches_total")]
-    return sum(values) if values else 0.0
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if match := re.match(r'fleet_jwks_fetches_total\{reason="(\w+)"\} (\S+)$', line):
+            counts[match[1]] = counts.get(match[1], 0.0) + float(match[2])
+    return counts
 
 
 def profile_workers(groups: list[memory.Group], name: str, seconds: float, out_dir: Path) -> list[subprocess.Popen]:

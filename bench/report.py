@@ -107,11 +107,17 @@ def build(*, rounds: list[dict], chosen: list[tuple], idle_memory: dict, load_me
         targets.append({"what": f"v2 list at 1,000,000 rows within {PAGINATION_LIMIT}x of 1,000 (worst ordering)",
                         "value": pagination["worst_ratio"], "met": pagination["worst_ratio"] <= PAGINATION_LIMIT})
     if jwks.get("before") is not None and jwks.get("after") is not None:
-        fetched = jwks["after"] - jwks["before"]
-        jwks["fetches_in_window"] = fetched
-        jwks["per_request"] = fetched / jwks["customers_requests"] if jwks.get("customers_requests") else None
+        # A scheduled refresh comes once per refresh interval per worker, whatever the traffic; every other
+        # fetch (an unknown kid, no keys) is one a request prompted, and there must be none.
+        by_reason = {reason: jwks["after"].get(reason, 0.0) - jwks["before"].get(reason, 0.0)
+                     for reason in {*jwks["before"], *jwks["after"]}}
+        prompted = sum(n for reason, n in by_reason.items() if reason != "scheduled")
+        jwks["fetches_in_window"] = by_reason
+        jwks["per_request"] = prompted / jwks["customers_requests"] if jwks.get("customers_requests") else None
         targets.append({"what": "zero JWKS fetches per request at steady state (customers /metrics)",
-                        "value": f"{fetched:g} fetches / {jwks['customers_requests']:,} requests", "met": fetched == 0})
+                        "value": f"{prompted:g} fetches / {jwks['customers_requests']:,} requests "
+                                 f"(and {by_reason.get('scheduled', 0):g} scheduled refreshes, each worker's every "
+                                 f"JWKS_REFRESH_INTERVAL_SECONDS)", "met": prompted == 0})
     worker_groups = {name: kib for name, kib in load_memory.items() if name in WORKER_GROUPS}
     if worker_groups:
         worst = max(worker_groups.values())

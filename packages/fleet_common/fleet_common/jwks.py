@@ -17,7 +17,9 @@ logger = structlog.get_logger(__name__)
 
 # Summed over every worker by /metrics (multiprocess mode): at steady state it stays still, because
 # keys are fetched once per refresh interval per process, never per request (`make bench` checks it).
-FETCHES = Counter("fleet_jwks_fetches", "JWKS documents fetched from auth by this service's verifiers.")
+# `reason`: "scheduled" (the background refresh once per refresh interval), "unknown_kid" (a token signed
+# with a key not yet known, at most once per min_refetch_interval) or "no_keys" (none known yet).
+FETCHES = Counter("fleet_jwks_fetches", "JWKS documents fetched from auth by this service's verifiers.", ["reason"])
 
 
 def parse_jwks(document: dict) -> dict[str, jwt.PyJWK]:
@@ -63,16 +65,16 @@ class JWKSClient:
             if self.keys:
                 self._refresh_in_background()
             else:
-                self._refresh_now()
+                self._refresh_now("no_keys")
         key = self.keys.get(kid)
         if key is None and time.monotonic() - self.attempted_at >= self.min_refetch_interval:
-            self._refresh_now()
+            self._refresh_now("unknown_kid")
             key = self.keys.get(kid)
         return key
 
     def has_keys(self) -> bool:
         if not self.keys:
-            self._refresh_now()
+            self._refresh_now("no_keys")
         return bool(self.keys)
 
     def _refresh_in_background(self) -> None:
@@ -82,22 +84,22 @@ class JWKSClient:
 
     def _update_then_release(self) -> None:
         try:
-            self._update()
+            self._update("scheduled")
         finally:
             self._fetch_lock.release()
 
-    def _refresh_now(self) -> None:
+    def _refresh_now(self, reason: str) -> None:
         """Fetch, one thread at a time; a thread that waited out another's fetch uses its result."""
         with self._fetch_lock:
             if time.monotonic() - self.attempted_at < self.min_refetch_interval and self.keys:
                 return
-            self._update()
+            self._update(reason)
 
-    def _update(self) -> None:
+    def _update(self, reason: str) -> None:
         """Fetch, and keep the new keys if the document has any; the caller holds the fetch lock."""
         self.attempted_at = time.monotonic()
         try:
-            document = self._fetch()
+            document = self._fetch(reason)
             keys = parse_jwks(document)
         except Exception as error:  # noqa: BLE001 - any failure keeps the last good keys
             logger.warning("jwks_fetch_failed", url=self.url, error=type(error).__name__)
@@ -106,9 +108,9 @@ class JWKSClient:
             self.keys, self.fetched_at = keys, time.monotonic()
             self._persist(document)
 
-    def _fetch(self) -> dict:
+    def _fetch(self, reason: str) -> dict:
         self.fetch_count += 1
-        FETCHES.inc()
+        FETCHES.labels(reason=reason).inc()
         request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
         if current_request_id.get():
             request.add_header(HEADER, current_request_id.get())

@@ -21,12 +21,23 @@ def test_keys_are_fetched_once_for_many_verifications(key_server):
     assert key_server.requests == 1
 
 
-def test_every_fetch_is_counted_in_the_metric_and_verifications_are_not(key_server):
-    before = FETCHES._value.get()
-    check = verifier(JWKSClient(key_server.url))
+def fetches(reason: str) -> float:
+    return FETCHES.labels(reason=reason)._value.get()
+
+
+def test_every_fetch_is_counted_in_the_metric_with_its_reason_and_verifications_are_not(key_server):
+    before = {reason: fetches(reason) for reason in ("no_keys", "unknown_kid", "scheduled")}
+    client = JWKSClient(key_server.url, refresh_interval=60, min_refetch_interval=0)
+    check = verifier(client)
     for _ in range(5):
         check.verify(key_server.token())
-    assert FETCHES._value.get() - before == 1 == key_server.requests
+    with pytest.raises(InvalidToken):
+        check.verify(key_server.token(kid="unknown"))
+    client.refresh_interval = 0
+    check.verify(key_server.token())
+    assert wait_for(lambda: key_server.requests == 3)
+    assert {reason: fetches(reason) - count for reason, count in before.items()} == \
+        {"no_keys": 1, "unknown_kid": 1, "scheduled": 1}
 
 
 def test_an_unknown_kid_refetches_at_most_once_per_interval(key_server):
