@@ -1,5 +1,6 @@
-"""Two routes under /bench/ceiling/ (the gateway routes that prefix only in the bench's own config): ceiling B,
-one customer by primary key; and the login's ceiling, one password verified as auth verifies it."""
+"""Two routes under /bench/ceiling/ (the gateway routes it, and /bench/auth-ceiling/ to this app under auth's
+gunicorn settings, only in the bench's own config): ceiling B, one customer by primary key; and the login's
+ceiling, one password verified as auth verifies it."""
 
 import json
 import os
