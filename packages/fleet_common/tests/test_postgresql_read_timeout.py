@@ -1,4 +1,5 @@
-"""The read timeout of fleet_common.postgresql, driven through psycopg's own wait loop on a real socket."""
+"""The read timeout of fleet_common.postgresql, driven through psycopg's own wait loop on a real socket, and the
+backoff after a failure (fleet_common.postgresql.unreachable)."""
 
 import socket
 import time
@@ -9,6 +10,7 @@ from psycopg import waiting
 from psycopg.pq import PGconn
 
 from fleet_common.postgresql.base import DatabaseReadTimeout, bound_wait
+from fleet_common.postgresql.unreachable import DatabaseUnreachable, Unreachable, unreachable
 
 
 class SilentServer:
@@ -69,3 +71,30 @@ def test_no_read_timeout_means_psycopgs_default_of_waiting(silent):
 
 def test_pgconn_has_the_finish_the_timeout_calls():
     assert callable(PGconn.finish)
+
+
+def test_a_read_timeout_tells_the_caller(silent):
+    timed_out = []
+    bound_wait(silent, lambda: 0.1, on_timeout=lambda: timed_out.append(True))
+    with pytest.raises(DatabaseReadTimeout):
+        silent.wait(one_read())
+    assert timed_out == [True]
+
+
+def test_after_a_failure_connections_fail_at_once_for_the_backoff_then_try_again():
+    recent = Unreachable(backoff=0.2)
+    recent.check()  # nothing failed yet
+    recent.failed()
+    with pytest.raises(DatabaseUnreachable) as raised:
+        recent.check()
+    # What fleet_common.errors.is_database_unavailable turns into a 503: an OperationalError without a SQLSTATE.
+    assert isinstance(raised.value, psycopg.OperationalError) and raised.value.sqlstate is None
+    time.sleep(0.25)
+    recent.check()  # the backoff is over: the next connection tries the server
+    recent.failed()
+    recent.answered()
+    recent.check()  # a connection that worked ends it at once
+
+
+def test_threads_share_one_record_per_database():
+    assert unreachable("default") is unreachable("default") is not unreachable("other")

@@ -23,6 +23,8 @@ from django.db.backends.postgresql import base as postgresql
 from psycopg.adapt import AdaptersMap
 from psycopg.types.datetime import TimestamptzLoader
 
+from .unreachable import unreachable
+
 #: psycopg raises this (an OperationalError) when a wait outlives its timeout; private, so pinned by a test.
 WaitTimeout = psycopg.errors._WaitTimeout
 
@@ -71,8 +73,16 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         return params
 
     def get_new_connection(self, conn_params):
-        connection = super().get_new_connection(conn_params)
-        bound_wait(connection, lambda: self.read_timeout)
+        """Connect, unless the server failed to answer moments ago (fleet_common.postgresql.unreachable)."""
+        recent = unreachable(self.alias)
+        recent.check()
+        try:
+            connection = super().get_new_connection(conn_params)
+        except psycopg.OperationalError:
+            recent.failed()
+            raise
+        recent.answered()
+        bound_wait(connection, lambda: self.read_timeout, on_timeout=recent.failed)
         return connection
 
     def is_usable(self):
@@ -94,8 +104,8 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         return super().is_usable() if pending else True
 
 
-def bound_wait(connection: psycopg.Connection, read_timeout) -> None:
-    """Give `connection` a `wait` that stops after `read_timeout()` seconds and closes it."""
+def bound_wait(connection: psycopg.Connection, read_timeout, on_timeout=lambda: None) -> None:
+    """Give `connection` a `wait` that stops after `read_timeout()` seconds, closes it and calls `on_timeout()`."""
     plain_wait = connection.wait
 
     def wait(gen, interval=0.1, timeout=None):
@@ -104,6 +114,7 @@ def bound_wait(connection: psycopg.Connection, read_timeout) -> None:
             return plain_wait(gen, interval, limit)
         except WaitTimeout:
             connection.pgconn.finish()  # mid-protocol: unusable; closing it makes every later use fail at once
+            on_timeout()
             raise DatabaseReadTimeout(f"the database did not answer within {limit:g} s; connection closed") from None
 
     connection.wait = wait
