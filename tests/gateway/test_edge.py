@@ -248,6 +248,15 @@ def test_upstream_connections_are_kept_alive(gateway, upstreams):
     assert len(connections) == 1
 
 
+def test_an_upstream_connection_is_replaced_after_100_requests(gateway, upstreams):
+    """So the connections nginx reuses cannot all stay on one gunicorn worker for good (upstreams.conf)."""
+    gw = gateway(**routes(upstreams()))
+    with requests.Session() as client:
+        connections = [client.get(f"{gw.url}/v1/auth/me/").json()["connection"] for _ in range(101)]
+    assert connections[:100] == [connections[0]] * 100
+    assert connections[100] != connections[0]
+
+
 def test_compression_never_weakens_a_services_etag(gateway, upstreams):
     """gzip would turn a strong ETag weak (W/"..."), and If-Match would then never match."""
     body = b'{"results": [' + b",".join(b'{"name": "Ada Lovelace"}' for _ in range(2000)) + b"]}"
