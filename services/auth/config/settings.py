@@ -7,6 +7,7 @@ import environ
 
 from fleet_common import settings as fleet
 from fleet_common.logging import logging_config
+from fleet_common.routes import ANY_CASE_UUID
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -73,6 +74,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVERS": [fleet.SCHEMA_SERVER],
+    "PATH_CONVERTER_OVERRIDES": {ANY_CASE_UUID: {"type": "string", "format": "uuid"}},
     "TAGS": [
         {"name": "account", "description": "Register, and read or change one's own account."},
         {"name": "tokens", "description": "Log in, refresh and log out (users)."},

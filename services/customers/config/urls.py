@@ -4,8 +4,7 @@ from django.urls import include, path, re_path
 
 from customers import internal_views, views
 from fleet_common import health
-
-UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+from fleet_common.routes import UUID
 
 urlpatterns = [
     re_path(r"^(?P<version>v1|v2)/customers/$", views.CustomerListView.as_view(), name="customer-list"),

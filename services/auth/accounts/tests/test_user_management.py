@@ -17,6 +17,13 @@ def test_staff_list_users_and_others_cannot(api, user, staff, bearer):
     assert bearer().delete(f"/v1/auth/users/{staff.id}/").status_code == 403
 
 
+def test_a_user_id_is_found_in_either_case(user, staff, bearer):
+    """RFC 9562 §4: a UUID's hex digits are case-insensitive on input."""
+    response = bearer("root").get(f"/v1/auth/users/{str(user.id).upper()}/")
+    assert response.status_code == 200
+    assert response.json()["id"] == str(user.id)
+
+
 def test_deactivating_a_user_revokes_their_refresh_tokens(api, user, staff, login, bearer):
     pair = login()
     response = bearer("root").patch(f"/v1/auth/users/{user.id}/", {"is_active": False}, format="json")

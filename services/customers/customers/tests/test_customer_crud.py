@@ -39,6 +39,13 @@ def test_retrieve_update_delete(alice):
     assert alice.get(url).status_code == 404
 
 
+def test_an_id_is_found_in_either_case(alice):
+    """RFC 9562 §4: a UUID's hex digits are case-insensitive on input; the answer spells it in lower case."""
+    created = create(alice).json()
+    response = alice.get(f"{URL}{created['id'].upper()}/")
+    assert response.status_code == 200 and response.json()["id"] == created["id"]
+
+
 def test_another_owner_gets_404_for_every_method(alice, bob):
     url = f"{URL}{create(alice).json()['id']}/"
     assert bob.get(url).status_code == 404
