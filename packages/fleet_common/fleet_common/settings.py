@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "fleet_common.lifecycle.DeprecationHeadersMiddleware",
     "fleet_common.querystring.StrictQueryStringMiddleware",
     "fleet_common.throttling.RateLimitHeadersMiddleware",
+    "fleet_common.caching.CacheControlMiddleware",
     # Inert for the API (DRF views are csrf_exempt; bearer tokens are not sent by browsers on
     # their own); it protects any cookie-authenticated view added later, such as Django admin.
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.caching import TOKEN_RESPONSE_HEADERS
 from fleet_common.errors import is_database_unavailable
 from fleet_common.exceptions import ServiceUnavailable
 from fleet_common.parsers import JSONParser
@@ -20,8 +21,6 @@ from fleet_common.text import is_storable_text
 
 from . import examples
 from .services import OAuthError, client_authenticate, client_token_issue
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 TokenRequest = inline_serializer("ClientCredentialsRequest", {
     "grant_type": serializers.ChoiceField(choices=["client_credentials"]),
@@ -108,7 +107,7 @@ class OAuthTokenView(APIView):
             raise OAuthError("invalid_client", "Client authentication is required.", status=401)
         client = client_authenticate(client_id=client_id, client_secret=client_secret)
         token = client_token_issue(client=client, requested_scope=form_value(request.data, "scope"))
-        return Response(token.as_response(), headers=NO_STORE)
+        return Response(token.as_response(), headers=TOKEN_RESPONSE_HEADERS)
 
     def handle_exception(self, exc):
         """Every error of this endpoint is an RFC 6749 §5.2 body, never problem+json."""
@@ -126,7 +125,7 @@ class OAuthTokenView(APIView):
             status, body = 400, {"error": "invalid_request", "error_description": str(exc.detail)}
         else:
             return super().handle_exception(exc)
-        headers = dict(NO_STORE)
+        headers = dict(TOKEN_RESPONSE_HEADERS)
         if status == 401:  # RFC 9110 §11.6.1: every 401 says how to authenticate, however the client tried
             headers["WWW-Authenticate"] = 'Basic realm="oauth"'
         if getattr(exc, "wait", None):

@@ -7,14 +7,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.caching import TOKEN_RESPONSE_HEADERS
 from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
 from .keyring import get_keyring
 from .serializers import AuthorizationServerMetadataSerializer, JWKSetSerializer, LoginSerializer, RefreshSerializer, TokenPairSerializer
 from .services import login, refresh_token_revoke, token_pair_refresh
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class PublicView(APIView):
@@ -48,7 +47,7 @@ class TokenObtainView(PublicView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pair = login(request=request, **serializer.validated_data)
-        return Response(pair.as_response(), headers=NO_STORE)
+        return Response(pair.as_response(), headers=TOKEN_RESPONSE_HEADERS)
 
 
 class TokenRefreshView(PublicView):
@@ -71,7 +70,7 @@ class TokenRefreshView(PublicView):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pair = token_pair_refresh(raw=serializer.validated_data["refresh"])
-        return Response(pair.as_response(), headers=NO_STORE)
+        return Response(pair.as_response(), headers=TOKEN_RESPONSE_HEADERS)
 
 
 class TokenRevokeView(PublicView):
