@@ -45,7 +45,9 @@ PROJECT = "fleet-containers-test"
 IMAGE_TAG = "containers-test"
 BASE_IMAGE = f"localhost/fleet-standin-base:{IMAGE_TAG}"
 PODMAN_COMPOSE = "podman-compose==1.6.0"
-APT_PACKAGES = ["podman", "buildah", "runc", "debootstrap", "netavark", "aardvark-dns"]
+# iptables: netavark (podman's network backend) sets up every network, a build's included, with it; Debian
+# only suggests it, and without it a build fails with "netavark: No such file or directory".
+APT_PACKAGES = ["podman", "buildah", "runc", "debootstrap", "netavark", "aardvark-dns", "iptables"]
 DEBIAN_MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 HEALTHY_TIMEOUT = 180.0
 DNS_TIMEOUT = 120.0
