@@ -53,23 +53,20 @@ class JWKSClient:
         self.min_refetch_interval = min_refetch_interval
         self.timeout = timeout
         self.keys: dict[str, jwt.PyJWK] = {}
-        self.fetched_at = 0.0  # when the keys in memory were last confirmed by auth
+        self.fetched_at = float("-inf")  # when auth last confirmed the keys in memory (a persisted copy: never)
         self.attempted_at = float("-inf")  # when a fetch last started, successful or not
         self.fetch_count = 0
         self._fetch_lock = threading.Lock()
         self._load_persisted()
 
     def key_for(self, kid: str) -> jwt.PyJWK | None:
-        """The verifying key for `kid`, refetching only when the cache is stale or lacks it."""
-        if time.monotonic() - self.fetched_at > self.refresh_interval:
-            if self.keys:
-                self._refresh_in_background()
-            else:
-                self._refresh_now("no_keys")
+        """A known key at once (refreshed behind it when stale); an unknown one only after a refetch."""
         key = self.keys.get(kid)
-        if key is None and time.monotonic() - self.attempted_at >= self.min_refetch_interval:
-            self._refresh_now("unknown_kid")
-            key = self.keys.get(kid)
+        if key is None:
+            self._refresh_now("unknown_kid" if self.keys else "no_keys", kid=kid)
+            return self.keys.get(kid)
+        if time.monotonic() - self.fetched_at > self.refresh_interval:
+            self._refresh_in_background()
         return key
 
     def has_keys(self) -> bool:
@@ -88,10 +85,12 @@ class JWKSClient:
         finally:
             self._fetch_lock.release()
 
-    def _refresh_now(self, reason: str) -> None:
-        """Fetch, one thread at a time; a thread that waited out another's fetch uses its result."""
+    def _refresh_now(self, reason: str, kid: str | None = None) -> None:
+        """Fetch, one thread at a time; a fetch in flight is waited out, since it may bring what is missing."""
         with self._fetch_lock:
-            if time.monotonic() - self.attempted_at < self.min_refetch_interval and self.keys:
+            if (kid in self.keys) if kid else bool(self.keys):
+                return
+            if self.keys and time.monotonic() - self.attempted_at < self.min_refetch_interval:
                 return
             self._update(reason)
 
