@@ -63,7 +63,7 @@ class JWKSClient:
         """A known key at once (refreshed behind it when stale); an unknown one only after a refetch."""
         key = self.keys.get(kid)
         if key is None:
-            self._refresh_now("unknown_kid" if self.keys else "no_keys", kid=kid)
+            self._refresh_now(kid)
             return self.keys.get(kid)
         if time.monotonic() - self.fetched_at > self.refresh_interval:
             self._refresh_in_background()
@@ -71,7 +71,7 @@ class JWKSClient:
 
     def has_keys(self) -> bool:
         if not self.keys:
-            self._refresh_now("no_keys")
+            self._refresh_now()
         return bool(self.keys)
 
     def _refresh_in_background(self) -> None:
@@ -85,14 +85,14 @@ class JWKSClient:
         finally:
             self._fetch_lock.release()
 
-    def _refresh_now(self, reason: str, kid: str | None = None) -> None:
-        """Fetch, one thread at a time; a fetch in flight is waited out, since it may bring what is missing."""
+    def _refresh_now(self, kid: str | None = None) -> None:
+        """Fetch what is missing, one thread at a time; a fetch in flight is waited out, as it may bring it."""
         with self._fetch_lock:
-            if (kid in self.keys) if kid else bool(self.keys):
-                return
-            if self.keys and time.monotonic() - self.attempted_at < self.min_refetch_interval:
-                return
-            self._update(reason)
+            if not self.keys:
+                self._update("no_keys")
+            elif kid is not None and kid not in self.keys \
+                    and time.monotonic() - self.attempted_at >= self.min_refetch_interval:
+                self._update("unknown_kid")
 
     def _update(self, reason: str) -> None:
         """Fetch, and keep the new keys if the document has any; the caller holds the fetch lock."""

@@ -122,9 +122,8 @@ def test_a_new_kid_met_as_the_cache_goes_stale_waits_for_the_refresh_that_brings
     """The first request after an idle spell may carry the new key's token: it must not be refused."""
     check = verifier(JWKSClient(key_server.url, refresh_interval=0.2, min_refetch_interval=0.2))
     check.verify(key_server.token())
+    key_server.delay = 0.1  # every later fetch is still under way when the request looks for its key
     for attempt in range(10):
         time.sleep(0.3)  # idle: the cache is stale and the refetch interval has passed
         key_server.document["keys"].append({**key_server.document["keys"][0], "kid": f"new{attempt}"})
-        key_server.delay = 0.1
         assert check.verify(key_server.token(kid=f"new{attempt}"))["token_type"] == "access"
-        key_server.delay = 0
