@@ -137,8 +137,9 @@ def table(results: dict) -> str:
     threads = ", ".join(f"{service} {n}" for service, n in s["gunicorn_threads"].items())
     lines = [
         f"`make bench` at {s['revision']}, {s['started_at']}: {s['rounds']} rounds x {s['seconds']:g} s per scenario, "
-        f"wrk -t{s['wrk_threads']} -c{s['wrk_connections']}; gunicorn gthread, {s['gunicorn_workers']} workers per "
-        f"service, request threads per worker {threads}; DJANGO_ENV=production"
+        f"wrk -t{s['wrk_threads']} -c{s['wrk_connections']}; gunicorn (fleet_common.gunicorn_conf: sync workers at one "
+        f"request thread, gthread above), {s['gunicorn_workers']} workers per service, request threads per worker {threads}; "
+        f"DJANGO_ENV=production"
         + (f"; extra env {s['extra_env']}" if s.get("extra_env") else ""),
         "",
         "| scenario | req/s median (min-max) | p50 ms | p99 ms | ratio to its ceiling (min-max) | target | errors "

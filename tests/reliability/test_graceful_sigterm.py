@@ -1,4 +1,4 @@
-"""SIGTERM with requests in flight: gunicorn stops accepting, finishes every request it holds, then exits.
+"""SIGTERM with requests in flight: gunicorn stops accepting, finishes every request sent to it, then exits.
 
 The requests are held in flight by the database, not by a test-only slow path: the test locks the
 customer's row (`SELECT ... FOR UPDATE` in an open transaction), so eight PATCHes of it wait on the
@@ -49,8 +49,9 @@ def test_sigterm_with_eight_requests_in_flight_completes_every_one(fleet, accoun
     threads = [threading.Thread(target=patch, args=(i,)) for i in range(IN_FLIGHT)]
     for thread in threads:
         thread.start()
-    # Every request is inside gunicorn: one per request thread waits on the lock (workers x threads), the rest
-    # queue in their worker. The lock must go within the statement timeout (5 s) of the first wait: 2.5 s at most here.
+    # One request per request thread waits on the lock (workers x threads); the rest wait in the listen backlog,
+    # which each sync worker serves before it exits (fleet_common.gunicorn_worker). The lock must go within the
+    # statement timeout (5 s) of the first wait: 2.5 s at most here.
     env = fleet.env_for("customers")
     request_threads = int(env.get("GUNICORN_WORKERS", 2)) * int(env.get("GUNICORN_THREADS", 1))
     with psycopg.connect(fleet.env_for("customers")["DATABASE_URL"], autocommit=True) as watch:

@@ -1,7 +1,9 @@
 """The gunicorn settings that ship, for every service: `gunicorn -c python:fleet_common.gunicorn_conf`.
 
-gthread workers keep connections alive; keepalive (75 s) outlives the gateway's upstream keepalive
-(60 s) so no request races a closing connection; timeouts nest inside the gateway's read timeout.
+One request thread (customers): sync workers, a connection per request, taken by whichever worker is
+free (fleet_common.gunicorn_worker). Several (auth): gthread workers keep connections alive; keepalive
+(75 s) outlives the gateway's upstream keepalive (60 s) so no request races a closing connection.
+Timeouts nest inside the gateway's read timeout.
 
 Prometheus metrics stay correct under several workers: each worker writes its samples to files in
 PROMETHEUS_MULTIPROC_DIR and /metrics sums them (django-prometheus uses prometheus_client's
@@ -25,13 +27,14 @@ if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # One request thread per worker. A worker's threads share one GIL: a second request in flight in the same
-# worker only adds GIL hand-offs, +20-25 % CPU per request at 4 threads (docs/benchmarks.md, section 31),
-# and requests wait in the worker's queue (within the gateway's max_conns) as cheaply as on a thread.
+# worker only adds GIL hand-offs, +20-25 % CPU per request at 4 threads (docs/benchmarks.md, section 31).
 # auth sets 4, so its other requests go on while logins wait on Argon2, which releases the GIL.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# With one thread, a sync worker: no hand-off between an accepting thread and the request's, and a request
+# waits in the listen backlog until a worker is free instead of in a busy worker's queue (section 34).
+worker_class = "fleet_common.gunicorn_worker.DrainingSyncWorker" if threads == 1 else "gthread"
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "20"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
