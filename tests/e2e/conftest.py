@@ -1,7 +1,6 @@
 """End-to-end fixtures: the whole fleet started the way `make dev` starts it, spoken to through nginx."""
 
 import os
-import socket
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +10,7 @@ import requests
 
 from devfleet import Fleet, test_config
 from devfleet.tls import self_signed_pair
+from fleet_common.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,12 +71,6 @@ class User:
 def new_user(gateway):
     return lambda: User(gateway)
 
-
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice): never one of another fleet's."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -13,16 +12,12 @@ import pytest
 import requests
 
 from devfleet import REPO_ROOT
+from fleet_common.testing import free_port
 
 LIMIT = 200
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 25  # 400 requests in all: twice the limit
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pids_in(log_path, path_prefix: str) -> Counter:

@@ -13,18 +13,13 @@ from pathlib import Path
 import requests
 
 from devfleet.processes import find_binary
+from fleet_common.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDER = ROOT / "gateway" / "render.sh"
 STATE = ROOT / "var" / "test-gateway"
 NGINX = find_binary("nginx")
 
-
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def render(outdir: Path, **variables: str) -> subprocess.CompletedProcess:

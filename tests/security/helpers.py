@@ -3,7 +3,6 @@ direct access to the services and their databases (as an operator, never as a cl
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import uuid
@@ -14,6 +13,7 @@ import requests
 
 from devfleet import test_config
 from devfleet.config import TEST_AUTH_RATES
+from fleet_common.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -109,12 +109,6 @@ def make_staff(fleet, user: User) -> User:
     user.tokens = user.login()
     return user
 
-
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice): never one of another fleet's."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def direct(fleet, service: str) -> str:

@@ -1,6 +1,7 @@
-"""Test helpers both services use: schema generation, and a real JWKS served over loopback HTTP."""
+"""Test helpers both services and the suites use: schema generation, a free port, and a real JWKS served over loopback HTTP."""
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -19,6 +20,14 @@ def generate_schema(version: str, tmp_path) -> str:
     path = tmp_path / f"schema-{version}.yaml"
     call_command("spectacular", "--api-version", version, "--fail-on-warn", "--validate", "--file", str(path))
     return path.read_text()
+
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's choice): never one of another fleet's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class KeyServer:

@@ -11,6 +11,8 @@ import time
 import pytest
 import requests
 
+from fleet_common.testing import free_port
+
 # Each request takes 0.5 s, so with one worker the later ones wait in the listen backlog; the first marks its start.
 APP = """
 import os
@@ -26,11 +28,6 @@ def application(environ, start_response):
 """
 REQUESTS = 4
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_listener(port: int, process: subprocess.Popen) -> None:
