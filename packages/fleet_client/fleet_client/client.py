@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from contextvars import ContextVar
@@ -11,9 +10,9 @@ import requests
 
 from .credentials import ClientCredentials
 from .errors import TransportError, error_for
+from .retry import RETRY_STATUSES, retry_after, wait_to_retry
 
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
-RETRY_STATUSES = {429, 502, 503, 504}  # a throttled request was not processed, so retrying it is safe
 # A service may set this (fleet_common binds it per request) so outgoing calls carry its request id.
 request_id_var: ContextVar[str] = ContextVar("fleet_client_request_id", default="")
 
@@ -53,30 +52,20 @@ class FleetClient:
                 response = self.session.request(method, url, json=json, params=params, headers=headers,
                                                 timeout=self.timeout)
             except requests.RequestException as error:
-                if not retryable or not self._wait(attempt, deadline):
+                if not retryable or not wait_to_retry(attempt, deadline, self.backoff):
                     raise TransportError(f"{method} {url}: {type(error).__name__}") from error
                 continue
             if response.status_code == 401 and self.credentials and not refreshed_token:
                 self.credentials.invalidate()  # the token may predate a key or secret rotation
                 refreshed_token = True
                 continue
-            if response.status_code in RETRY_STATUSES and retryable and self._wait(attempt, deadline, response):
+            if response.status_code in RETRY_STATUSES and retryable \
+                    and wait_to_retry(attempt, deadline, self.backoff, response):
                 continue
             if response.status_code >= 400:
                 raise self._error(response)
             return response
         raise TransportError(f"{method} {url}: too many attempts")
-
-    def _wait(self, attempt: int, deadline: float, response: requests.Response | None = None) -> bool:
-        """Sleep before the next attempt if the budget allows it; Retry-After is honoured."""
-        delay = min(self.backoff * 2 ** (attempt - 1), 5.0) * random.uniform(0.5, 1.0)
-        retry_after = _retry_after(response)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        if time.monotonic() + delay > deadline:
-            return False
-        time.sleep(delay)
-        return True
 
     @staticmethod
     def _error(response: requests.Response):
@@ -86,12 +75,4 @@ class FleetClient:
             body = {"detail": response.text[:200]}
         if not isinstance(body, dict):
             body = {"detail": body}
-        return error_for(response.status_code, body, response.headers.get("X-Request-ID"), _retry_after(response))
-
-
-def _retry_after(response: requests.Response | None) -> float | None:
-    value = response.headers.get("Retry-After") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+        return error_for(response.status_code, body, response.headers.get("X-Request-ID"), retry_after(response))

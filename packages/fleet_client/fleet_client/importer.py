@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     secret = os.environ.get(args.client_secret_env)
     if not secret:
         parser.error(f"set the client secret in ${args.client_secret_env}")
-    credentials = ClientCredentials(args.token_url, args.client_id, secret, scope="customers:admin")
+    credentials = ClientCredentials(args.token_url, args.client_id, secret, scope="customers:admin",
+                                    retry_budget=args.retry_budget)
     client = FleetClient(args.base_url, credentials, retry_budget=args.retry_budget)
     try:
         summary = import_rows(client, args.csv, owner=args.owner, owner_column=args.owner_column,

@@ -7,14 +7,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from fleet_client import FleetClient, NotFound, ServiceUnavailable, TransportError
+from fleet_client import ClientCredentials, FleetClient, NotFound, OAuthError, ServiceUnavailable, TransportError
+
+
+TOKEN = {"access_token": "t-1", "token_type": "Bearer", "expires_in": 300}
 
 
 class Flaky:
-    """Answers `failures` 503s, then 201; records every request's headers."""
+    """Answers `failures` times `status` (with `Retry-After: 0`), then `success`; records every request's headers."""
 
-    def __init__(self, failures: int, status: int = 503):
-        self.failures, self.status, self.seen = failures, status, []
+    def __init__(self, failures: int, status: int = 503, success: tuple[int, dict] = (201, {"id": "x"})):
+        self.failures, self.status, self.success, self.seen = failures, status, success, []
         flaky = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -22,10 +25,13 @@ class Flaky:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
                 flaky.seen.append(dict(self.headers))
-                code = flaky.status if len(flaky.seen) <= flaky.failures else 201
-                body = json.dumps({"detail": "busy"} if code >= 400 else {"id": "x"}).encode()
+                failing = len(flaky.seen) <= flaky.failures
+                code, body = (flaky.status, {"error": "temporarily_unavailable"}) if failing else flaky.success
+                body = json.dumps(body).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
+                if failing:
+                    self.send_header("Retry-After", "0")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -91,3 +97,32 @@ def test_an_unreachable_service_is_a_transport_error_after_the_budget():
 def test_a_throttled_keyed_post_is_retried(flaky):
     response = FleetClient(flaky.url, backoff=0.01).request("POST", "/c/", json={}, idempotency_key="k-2")
     assert response.status_code == 201 and len(flaky.seen) == 3
+
+
+@pytest.mark.parametrize("flaky", [(2, 429, (200, TOKEN)), (2, 503, (200, TOKEN))], indirect=True)
+def test_a_throttled_or_unavailable_token_endpoint_is_asked_again(flaky):
+    credentials = ClientCredentials(f"{flaky.url}/token/", "billing-1", "s3cret", backoff=0.01)
+    assert credentials.token() == "t-1"
+    assert len(flaky.seen) == 3
+
+
+@pytest.mark.parametrize("flaky", [(5, 401, (200, TOKEN))], indirect=True)
+def test_a_refused_client_is_not_asked_again(flaky):
+    with pytest.raises(OAuthError) as refused:
+        ClientCredentials(f"{flaky.url}/token/", "billing-1", "wrong", backoff=0.01).token()
+    assert refused.value.status == 401 and len(flaky.seen) == 1
+
+
+@pytest.mark.parametrize("flaky", [(100, 429, (200, TOKEN))], indirect=True)
+def test_the_token_fetch_gives_up_within_its_budget(flaky):
+    started = time.monotonic()
+    with pytest.raises(OAuthError) as throttled:
+        ClientCredentials(f"{flaky.url}/token/", "billing-1", "s3cret", backoff=0.05, retry_budget=0.5).token()
+    assert throttled.value.status == 429 and throttled.value.error == "temporarily_unavailable"
+    assert time.monotonic() - started < 1.5 and len(flaky.seen) >= 2
+
+
+def test_an_unreachable_token_endpoint_is_a_transport_error_after_the_budget():
+    with pytest.raises(TransportError):
+        ClientCredentials("http://127.0.0.1:9/token/", "billing-1", "s3cret", backoff=0.01, retry_budget=0.2,
+                          timeout=(0.2, 0.2)).token()
