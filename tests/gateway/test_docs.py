@@ -71,6 +71,9 @@ def test_errors_and_redirects_of_the_reference(gateway, upstreams):
     assert posted.headers["Content-Type"] == "application/problem+json"
     redirect = requests.get(f"{gw.url}/docs", allow_redirects=False)
     assert redirect.status_code == 301 and redirect.headers["Location"] == "/docs/"  # keeps the client's host
+    for folder in ("/schemas/", "/schemas/auth/", "/docs/swagger-ui/"):  # no index, no listing: not even a 403
+        response = requests.get(f"{gw.url}{folder}")
+        assert response.status_code == 404 and response.headers["Content-Type"] == "application/problem+json", folder
 
 
 def test_gateway_docs_root_moves_the_reference_even_to_a_path_with_a_space(gateway, upstreams, workdir):

@@ -157,6 +157,14 @@ def test_only_the_well_known_documents_auth_publishes_are_routed(gateway, upstre
     assert len(auth.requests) == 2
 
 
+@pytest.mark.parametrize("path", ["/v1/auth/token", "/v2/auth/token/refresh", "/v2/auth/users", "/v1/auth/oauth/token"])
+def test_a_credential_path_without_its_slash_goes_to_auth_and_is_never_nginxs_html_301(gateway, upstreams, path):
+    auth = upstreams()
+    gw = gateway(**routes(auth, upstreams()))
+    response = requests.post(f"{gw.url}{path}", json={}, allow_redirects=False)
+    assert response.status_code == 200 and [request["path"] for request in auth.requests] == [path]
+
+
 def test_the_gateways_own_errors_on_v1_carry_v1s_lifecycle_headers(gateway, upstreams):
     gw = gateway(**routes(upstreams(), upstreams("status", status=404, body=b'{"detail":"Not found."}',
                                                   headers={"Deprecation": "@1", "Sunset": "x", "Link": "<y>"})))
