@@ -125,6 +125,25 @@ def test_credential_posts_over_the_rate_get_a_429_with_retry_after(gateway, upst
     assert requests.get(f"{gw.url}/v1/auth/users/").status_code == 200
 
 
+def test_the_token_endpoints_errors_from_the_gateway_are_rfc_6749_bodies(gateway, upstreams):
+    dead = upstreams()
+    dead.close()  # auth refuses connections: a 502, as the client-credentials grant sees it
+    gw = gateway(**routes(dead, upstreams(), GATEWAY_AUTH_RATE="1r/m", GATEWAY_AUTH_BURST="1"))
+    cases = [(post_from(gw, "/v2/auth/oauth/token/"), 502, "temporarily_unavailable"),
+             (post_from(gw, "/v2/auth/oauth/token/"), 502, "temporarily_unavailable"),
+             (post_from(gw, "/v1/auth/oauth/token/"), 429, "temporarily_unavailable"),
+             (requests.post(f"{gw.url}/v2/auth/oauth/token/", data=b"x" * (2 << 20)), 413, "invalid_request"),
+             (requests.request("TRACE", f"{gw.url}/v2/auth/oauth/token/"), 405, "invalid_request")]
+    for response, status, error in cases:
+        assert response.status_code == status
+        assert response.headers["Content-Type"] == "application/json"
+        body = response.json()
+        assert body.keys() == {"error", "error_description"} and body["error"] == error, body
+    assert cases[2][0].headers["Retry-After"] == "60" and cases[4][0].headers["Allow"] == "POST, OPTIONS"
+    # Every other path keeps problem+json, the token endpoint's neighbours included.
+    assert_gateway_problem(post_from(gw, "/v2/auth/token/"), 429)
+
+
 def test_a_services_own_429_passes_through_with_its_own_retry_after(gateway, upstreams):
     throttled = upstreams("status", status=429, headers={"Retry-After": "7"}, body=b'{"detail":"slow down"}')
     gw = gateway(**routes(throttled))
@@ -196,14 +215,14 @@ def test_the_gateways_own_errors_on_v1_carry_v1s_lifecycle_headers(gateway, upst
     ("/v2/auth/users/", "GET, POST, HEAD, OPTIONS"),
     ("/v1/auth/users/0190a000-0000-7000-8000-000000000000/", "GET, PATCH, DELETE, HEAD, OPTIONS"),
     ("/v2/auth/me/", "GET, PATCH, HEAD, OPTIONS"),
-    ("/v1/auth/oauth/token/", "POST, OPTIONS"),
+    ("/v1/auth/token/refresh/", "POST, OPTIONS"),
     ("/.well-known/jwks.json", "GET, HEAD, OPTIONS"),
 ])
 def test_trace_is_a_405_whose_allow_names_the_routes_methods(gateway, upstreams, path, allow):
     gw = gateway(**routes(upstreams()))
     response = requests.request("TRACE", f"{gw.url}{path}")
     assert_gateway_problem(response, 405)
-    assert response.headers["Allow"] == allow
+    assert response.headers["Allow"] == allow  # the token endpoint's: test_the_token_endpoints_errors_...
 
 
 def test_a_services_own_405_keeps_its_allow_alone(gateway, upstreams):

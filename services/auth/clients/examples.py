@@ -26,3 +26,10 @@ TEMPORARILY_UNAVAILABLE = OpenApiExample(
 UNSUPPORTED_MEDIA_TYPE = OpenApiExample(
     "invalid_request (415)",
     value={"error": "invalid_request", "error_description": 'Unsupported media type "text/plain" in request.'})
+BODY_TOO_LARGE = OpenApiExample(
+    "invalid_request (413)",
+    value={"error": "invalid_request", "error_description": "The request body exceeds the gateway's limit of 1 MiB."})
+THROTTLED = OpenApiExample(
+    "temporarily_unavailable (429)",
+    value={"error": "temporarily_unavailable", "error_description": "Request was throttled. Expected available in 5 "
+                                                                    "seconds."})

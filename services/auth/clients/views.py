@@ -16,7 +16,6 @@ from fleet_common.caching import TOKEN_RESPONSE_HEADERS
 from fleet_common.errors import is_database_unavailable
 from fleet_common.exceptions import ServiceUnavailable
 from fleet_common.parsers import JSONParser
-from fleet_common.schema import gateway_error_responses
 from fleet_common.text import is_storable_text
 
 from . import examples
@@ -87,7 +86,12 @@ class OAuthTokenView(APIView):
                                  description="`invalid_request`: the body is neither a form nor JSON."),
             503: OpenApiResponse(OAuthErrorBody, examples=[examples.TEMPORARILY_UNAVAILABLE],
                                  description="`temporarily_unavailable`: retry after `Retry-After` seconds."),
-            **gateway_error_responses(413, 429),
+            413: OpenApiResponse(OAuthErrorBody, examples=[examples.BODY_TOO_LARGE],
+                                 description="`invalid_request`: the body is over the gateway's limit of 1 MiB."),
+            429: OpenApiResponse(OAuthErrorBody, examples=[examples.THROTTLED],
+                                 description="`temporarily_unavailable`: too many token requests from this address "
+                                             "(the gateway's limit, or this endpoint's own); retry after "
+                                             "`Retry-After` seconds."),
         },
     )
     def post(self, request, version):
@@ -115,8 +119,8 @@ class OAuthTokenView(APIView):
             exc = ServiceUnavailable()
         if isinstance(exc, OAuthError):
             status, body = exc.status, {"error": exc.error, "error_description": exc.description}
-        elif isinstance(exc, exceptions.MethodNotAllowed):
-            return super().handle_exception(exc)  # a 405 with Allow, as everywhere: not a token request at all
+        elif isinstance(exc, exceptions.MethodNotAllowed):  # 405 with Allow (every response has it), RFC 6749's shape
+            status, body = 405, {"error": "invalid_request", "error_description": str(exc.detail)}
         elif isinstance(exc, exceptions.APIException) and exc.status_code in (429, 503):
             status, body = exc.status_code, {"error": "temporarily_unavailable", "error_description": str(exc.detail)}
         elif isinstance(exc, exceptions.UnsupportedMediaType):  # 415 as everywhere (DESIGN.md), in RFC 6749's shape

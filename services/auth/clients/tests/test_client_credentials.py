@@ -86,6 +86,14 @@ def test_a_body_neither_form_nor_json_is_a_415_in_rfc6749s_shape(api):
     assert response["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_method_other_than_post_is_a_405_in_rfc6749s_shape_with_allow(api, version):
+    response = api.get(f"/{version}/auth/oauth/token/")
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
+    assert response.json() == {"error": "invalid_request", "error_description": 'Method "GET" not allowed.'}
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_a_disabled_client_gets_no_token(api, client_and_secret):
     client, secret = client_and_secret
     call_command("service_client", "disable", client.client_id)
