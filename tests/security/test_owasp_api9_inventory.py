@@ -25,9 +25,13 @@ GATEWAY_ROUTES = {
     ("^~", "/v1/customers/"): "customers", ("^~", "/v2/customers/"): "customers",
     **{("=", f"/{version}/auth/{path}"): "auth, edge-limited" for version in ("v1", "v2")
        for path in ("token/", "token/refresh/", "users/", "oauth/token/")},
+    **{("=", f"/{version}/auth/{path}"): "auth" for version in ("v1", "v2")  # without the slash: auth's 404
+       for path in ("token", "token/refresh", "users", "oauth/token")},
     **{("=", path): "404" for path in ("/v1/auth", "/v2/auth", "/v1/customers", "/v2/customers")},
-    ("=", "/healthz"): "the gateway", ("=", "/_gateway/problem"): "internal error page", ("", "/"): "404",
+    ("=", "/healthz"): "the gateway", ("=", "/_gateway/problem"): "internal error page",
+    ("=", "/_gateway/oauth-error"): "internal error page", ("", "/"): "404",
     ("^~", "/docs/"): "the API reference", ("^~", "/schemas/"): "the OpenAPI documents",
+    ("~", "^/docs/.+/$"): "404", ("~", "/$"): "404",  # folders of the reference (nested in the two above)
     ("=", "/docs"): "redirect to /docs/",
 }
 
@@ -90,7 +94,7 @@ def gateway_locations(fleet) -> dict[tuple[str, str], str]:
     locations = {}
     for conf in sorted((fleet.config.gateway_dir / "conf.d").rglob("*.conf")):
         text = re.sub(r"#[^\n]*", "", conf.read_text())
-        for modifier, path, block in re.findall(r"location\s+(=|\^~)?\s*(\S+)\s*\{([^}]*)\}", text):
+        for modifier, path, block in re.findall(r"location\s+(=|\^~|~\*?)?\s*(\S+)\s*\{([^{}]*)[{}]", text):
             locations[(modifier, path)] = block
     return locations
 
