@@ -40,7 +40,7 @@ def bench_config(root: Path, state_dir: Path, *, workers: int = 2, threads: int 
            for service in ("auth", "customers")}
     return FleetConfig(
         root=root, state_dir=state_dir,
-        postgres_port=55436 + offset, redis_port=56383 + offset,
+        postgres_port=15436 + offset, redis_port=16383 + offset,
         auth_port=8021 + offset, customers_port=8022 + offset, customers_instances=1,
         gateway_port=8095 + offset, gateway_tls_port=8458 + offset,
         gateway_auth_rate="100000r/s", gateway_auth_burst=100000,

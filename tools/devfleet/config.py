@@ -45,8 +45,11 @@ class FleetConfig:
 
     root: Path = REPO_ROOT
     state_dir: Path | None = None  # default: <root>/var/dev
-    postgres_port: int = 55432
-    redis_port: int = 56379
+    # Below Linux's ephemeral range (32768-60999): a port in it may be held, for a minute after a connection
+    # closed, by that connection's TIME_WAIT, and a server cannot bind it then (a `make test` run right
+    # after another once found 56380 taken so).
+    postgres_port: int = 15432
+    redis_port: int = 16379
     auth_port: int = 8001
     customers_port: int = 8002  # the first instance; more instances take the ports after it
     customers_instances: int = 1  # gunicorn processes of customers, all behind the gateway's upstream
@@ -198,8 +201,8 @@ def test_config(root: Path | None, state_dir: Path) -> FleetConfig:
     return FleetConfig(
         root=root or REPO_ROOT,
         state_dir=state_dir,
-        postgres_port=55433 + offset,
-        redis_port=56380 + offset,
+        postgres_port=15433 + offset,
+        redis_port=16380 + offset,
         auth_port=8011 + offset,
         customers_port=8012 + offset,
         customers_instances=2,
