@@ -11,7 +11,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) gateway/Dockerfile
 COMPOSE ?= docker compose
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench loadtest soak manage cassettes k8s-check schema lint-containers test-containers env up down lock clean
+.PHONY: help dev test bench loadtest soak manage cassettes k8s-check schema lint-containers test-containers env up down up-podman down-podman lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,10 +55,18 @@ env: ## Write .env for docker compose from .env.example with fresh random secret
 	$(PYTHON) tools/containers/write_env.py
 
 up: | .env ## Build and start the fleet in containers (docker compose); gateway on http://localhost:8080
+	@$(COMPOSE) version >/dev/null 2>&1 || { echo "make up: no Docker Compose v2 ($(COMPOSE)) here; with podman and no Docker engine: make up-podman"; exit 1; }
 	$(COMPOSE) up --build --detach --wait
 
 down: ## Stop and remove the fleet's containers; the named volumes (data, keys) are kept
+	@$(COMPOSE) version >/dev/null 2>&1 || { echo "make down: no Docker Compose v2 ($(COMPOSE)) here; after make up-podman: make down-podman"; exit 1; }
 	$(COMPOSE) down
+
+up-podman: $(VENV)/.installed ## The same containers under podman (no Docker engine; root): built, checked, left running on :8080
+	$(PY) tools/containers/harness.py --keep
+
+down-podman: $(VENV)/.installed ## Remove what up-podman left: its containers, network, volumes (their data too) and images
+	$(PY) tools/containers/harness.py --down
 
 manage: $(VENV)/.installed ## Run manage.py against the dev fleet: make manage ARGS="auth createsuperuser"
 	$(DEVFLEET) manage $(ARGS)

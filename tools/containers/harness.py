@@ -3,6 +3,7 @@
 Standard library only (podman-compose lives in its own tools venv). From the repository root:
 
     .venv/bin/python tools/containers/harness.py [--keep]   # --keep: leave the stack up at the end
+    .venv/bin/python tools/containers/harness.py --down     # remove what --keep left
 
 Steps (each timed): install podman & co. when missing; local stand-ins for the registry images
 (no registry is reachable here) from one cached debootstrap rootfs; the project's images, built
@@ -504,8 +505,11 @@ def pytest(marker: str, *, gateway: str, state_file: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the images and run docker-compose.yml under podman.")
     parser.add_argument("--keep", action="store_true", help="leave the stack running (and the images) at the end, even after a failure")
+    parser.add_argument("--down", action="store_true", help="only remove what --keep left: the stack, its volumes, its images")
     args = parser.parse_args(argv)
     port = int(os.environ.get("CONTAINERS_TEST_PORT", "8080"))
+    if args.down:
+        return 0 if remove_kept(port) else 1
     timings = Timings()
     started = time.monotonic()
     built: list[str] = []
@@ -580,8 +584,7 @@ def main(argv: list[str] | None = None) -> int:
                     size = podman("images", "--format", "{{.Size}}", image, capture=True, quiet=True).stdout.strip()
                     sizes.append((image, size))
             if args.keep:  # also after a failure: that is when one wants to look inside
-                say(f"--keep: the stack is up on http://127.0.0.1:{port}; remove it with "
-                    f"podman-compose -p {PROJECT} down -v")
+                say(f"--keep: the stack is up on http://127.0.0.1:{port}; remove it with `make down-podman`")
             else:
                 with timings.step("teardown"):
                     ok = teardown(podman, stack, built, images_before) and ok
@@ -595,6 +598,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {image:<50} {size}")
     print(f"== {'passed' if ok else 'FAILED'} ==", flush=True)
     return 0 if ok else 1
+
+
+def remove_kept(port: int) -> bool:
+    """`--down`: what a `--keep` run left (containers, network, volumes, the images it built) goes."""
+    podman = Podman(podman_env())
+    env_file = WORK / "test.env"
+    if not env_file.exists():  # podman-compose reads the compose file's required variables even to remove
+        run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])
+    stack = Stack(podman, ensure_podman_compose(), env_file, port)
+    standins = [tag for tag in STANDINS.values()
+                if podman.image_exists(tag) and STANDIN_LABEL in (podman.inspect_image(tag).get("Labels") or {})]
+    built = [BASE_IMAGE, *standins, *(spec["image"] for spec in stack.services.values() if "build" in spec)]
+    return teardown(podman, stack, built, podman.image_ids())
 
 
 def teardown(podman: Podman, stack: Stack | None, built: list[str], images_before: set[str]) -> bool:
