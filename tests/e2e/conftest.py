@@ -72,7 +72,6 @@ def new_user(gateway):
     return lambda: User(gateway)
 
 
-
 @pytest.fixture(scope="session")
 def tls_gateway(fleet):
     """A second gateway in front of the same services, terminating TLS with devfleet's self-signed pair

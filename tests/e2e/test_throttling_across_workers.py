@@ -19,7 +19,6 @@ CLIENTS = 16
 REQUESTS_PER_CLIENT = 25  # 400 requests in all: twice the limit
 
 
-
 def pids_in(log_path, path_prefix: str) -> Counter:
     """Worker pids from the JSON access log lines (fleet_common.logging.AccessLogMiddleware)."""
     pids = Counter()

@@ -21,7 +21,6 @@ STATE = ROOT / "var" / "test-gateway"
 NGINX = find_binary("nginx")
 
 
-
 def render(outdir: Path, **variables: str) -> subprocess.CompletedProcess:
     """gateway/render.sh with exactly these variables (nothing inherited from the caller's GATEWAY_*)."""
     env = {"PATH": os.environ["PATH"], **variables}

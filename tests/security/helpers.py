@@ -110,7 +110,6 @@ def make_staff(fleet, user: User) -> User:
     return user
 
 
-
 def direct(fleet, service: str) -> str:
     """A service's first instance on its own port (the internal network), not through the gateway."""
     return f"http://127.0.0.1:{fleet.config.service_port(service)}"

@@ -12,6 +12,8 @@ from gunicorn.workers.sync import SyncWorker
 class DrainingSyncWorker(SyncWorker):
     """On SIGTERM, serve what already waits in the listen backlog, then exit (SIGQUIT still stops at once)."""
 
+    # Set by SIGTERM alone. The stock loop's return cannot tell: a SIGQUIT that lands inside a request is caught
+    # as that request's error (a 500), and the loop then returns as after a graceful stop.
     graceful = False
 
     def handle_exit(self, sig, frame):

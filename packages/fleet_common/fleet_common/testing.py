@@ -22,7 +22,6 @@ def generate_schema(version: str, tmp_path) -> str:
     return path.read_text()
 
 
-
 def free_port() -> int:
     """A port nothing listens on now (the kernel's choice): never one of another fleet's."""
     with socket.socket() as sock:

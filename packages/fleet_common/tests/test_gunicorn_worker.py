@@ -29,7 +29,6 @@ def application(environ, start_response):
 REQUESTS = 4
 
 
-
 def wait_for_listener(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
