@@ -1,4 +1,4 @@
-"""DrainingSyncWorker under a real gunicorn: on SIGTERM, the connections waiting in its listen backlog are served."""
+"""DrainingSyncWorker under a real gunicorn: on SIGTERM the connections waiting in its listen backlog are served; on SIGQUIT not."""
 
 import os
 import signal
@@ -41,9 +41,12 @@ def wait_for_listener(port: int, process: subprocess.Popen) -> None:
     raise AssertionError("gunicorn did not listen within 15 s")
 
 
-@pytest.mark.parametrize(("extra_args", "completed"), [([], REQUESTS), (["--worker-class", "sync"], 1)],
-                         ids=["draining", "gunicorn's own sync worker"])
-def test_sigterm_serves_the_connections_already_waiting(tmp_path, extra_args, completed):
+@pytest.mark.parametrize(("extra_args", "stop", "completed"), [
+    ([], signal.SIGTERM, REQUESTS),
+    (["--worker-class", "sync"], signal.SIGTERM, 1),
+    ([], signal.SIGQUIT, 0),  # a fast stop stays fast: the request in hand fails, the waiting ones are dropped
+], ids=["draining", "gunicorn's own sync worker", "SIGQUIT drains nothing"])
+def test_sigterm_serves_the_connections_already_waiting_and_sigquit_does_not(tmp_path, extra_args, stop, completed):
     (tmp_path / "app.py").write_text(APP)
     started = tmp_path / "started"
     port = free_port()
@@ -69,7 +72,7 @@ def test_sigterm_serves_the_connections_already_waiting(tmp_path, extra_args, co
         while not started.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.1)  # the other connections are in the backlog by now
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         for client in clients:
             client.join(timeout=15)
         assert process.wait(timeout=15) == 0
