@@ -21,7 +21,16 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from .text import is_ascii_digits, is_storable_text
 
 MAX_CURSOR_LENGTH = 2048
+BEYOND_ANY_PAGE = 10**18
 EXAMPLE_KEY = "0196a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"  # a UUIDv7, in the OpenAPI examples of cursors
+
+
+def _number_of(raw: str) -> int | None:
+    """The integer ASCII digits spell, else None; over 18 digits, BEYOND_ANY_PAGE: int() refuses over 4,300."""
+    if not is_ascii_digits(raw):
+        return None
+    digits = raw.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else BEYOND_ANY_PAGE
 
 
 def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
@@ -29,9 +38,10 @@ def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(param)
     if raw is None:
         return default
-    if not is_ascii_digits(raw) or not 1 <= int(raw) <= maximum:
+    size = _number_of(raw)
+    if size is None or not 1 <= size <= maximum:
         raise ValidationError({param: [f"Must be an integer from 1 to {maximum}."]})
-    return int(raw)
+    return size
 
 
 class StrictPageNumberPagination(PageNumberPagination):
@@ -51,9 +61,10 @@ class StrictPageNumberPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             return paginator.num_pages
-        if not is_ascii_digits(raw) or int(raw) < 1:
+        number = _number_of(raw)
+        if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["Must be a positive integer (or `last`)."]})
-        return int(raw)
+        return number
 
     def get_paginated_response_schema(self, schema):
         """DRF's schema, with links of this API in its examples (`example_url`: the list's URL)."""
@@ -183,6 +194,8 @@ class KeysetCursorPagination(CursorPagination):
                 raise ValueError("shape")
             if payload["o"] != self.ordering[0] or not isinstance(payload["r"], bool):
                 raise ValueError("another ordering")
+            if not isinstance(payload["k"], str):  # to_python(None) is None, and no row has it
+                raise ValueError("key")
             pk = self.model._meta.pk.to_python(payload["k"])
             value = None
             if self.key_field != "pk":
