@@ -19,9 +19,13 @@ from fleet_common.throttling import CounterUnavailable, HitResult, LocalCounter,
 _fallback = LocalCounter()
 
 
+def username_digest(username: str) -> str:
+    """A username's pseudonym for Redis keys and log lines: a password typed as a username is not kept in clear."""
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+
 def _key(username: str) -> str:
-    """Usernames are hashed: no personal data in Redis keys."""
-    return "login-failures:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return "login-failures:" + username_digest(username)
 
 
 def _counted(operation):

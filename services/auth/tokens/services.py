@@ -19,7 +19,7 @@ from accounts.scopes import in_read_only_group, scopes_for, scopes_of
 from fleet_common.compiled_query import CompiledQuery
 
 from .access import FleetAccessToken
-from .login_guard import check_username_not_blocked, record_failure
+from .login_guard import check_username_not_blocked, record_failure, username_digest
 from .models import RefreshToken
 
 logger = structlog.get_logger("audit")
@@ -67,7 +67,7 @@ def login(*, request, username: str, password: str) -> TokenPair:
         user = authenticate(request, username=username, password=password)
     if user is None:
         record_failure(username)
-        logger.info("login_failed", username=username)
+        logger.info("login_failed", username_sha256=username_digest(username))
         raise AuthenticationFailed(LOGIN_FAILED, code="invalid_credentials")
     logger.info("login_succeeded", user_id=str(user.pk))
     if secrets.randbelow(PRUNE_ONE_LOGIN_IN) == 0:

@@ -35,10 +35,14 @@ def test_refresh_reuse_is_audited(api, user, login, audit):
 def test_no_password_or_token_reaches_the_audit_log(api, user, login, audit, caplog):
     pair = login()
     api.post("/v1/auth/token/", {"username": "alice", "password": "wrong password"}, format="json")
+    # A password typed into the username box: a failed login logs the name's digest, not the name.
+    api.post("/v1/auth/token/", {"username": "correct horse battery", "password": "alice"}, format="json")
     api.post("/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
     text = caplog.text + repr([record.msg for record in caplog.records])
     for secret in ("correct horse battery", "wrong password", pair["refresh"], pair["access"]):
         assert secret not in text
+    failed = [event for event in audit() if event["event"] == "login_failed"]
+    assert len(failed) == 2 and all(len(event["username_sha256"]) == 64 for event in failed)
 
 
 def test_key_rotation_and_client_lifecycle_are_audited(audit, tmp_path, settings):
