@@ -13,7 +13,8 @@ from .errors import TransportError, error_for
 from .retry import RETRY_STATUSES, retry_after, wait_to_retry
 
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
-# A service may set this (fleet_common binds it per request) so outgoing calls carry its request id.
+# A caller may set this (per incoming request, say) so outgoing calls carry its request id; unset, each call
+# gets a new one. Nothing in the fleet sets it: auth's one caller, the outbox, runs outside any request.
 request_id_var: ContextVar[str] = ContextVar("fleet_client_request_id", default="")
 
 

@@ -55,7 +55,6 @@ class JWKSClient:
         self.keys: dict[str, jwt.PyJWK] = {}
         self.fetched_at = float("-inf")  # when auth last confirmed the keys in memory (a persisted copy: never)
         self.attempted_at = float("-inf")  # when a fetch last started, successful or not
-        self.fetch_count = 0
         self._fetch_lock = threading.Lock()
         self._load_persisted()
 
@@ -108,7 +107,6 @@ class JWKSClient:
             self._persist(document)
 
     def _fetch(self, reason: str) -> dict:
-        self.fetch_count += 1
         FETCHES.labels(reason=reason).inc()
         request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
         if current_request_id.get():

@@ -9,11 +9,12 @@ The choice is a fixed window: the first hit starts a window of `window` seconds,
 increments the key, and the key expires with the window. It costs one key per caller and one round
 trip per request (all of its throttles at once), and counts exactly; its known trade-off is that a
 caller can spend a full limit at the end of one window and another at the start of the next (at
-most 2x the limit across a boundary). The auth service's login limits reuse `hit()` directly.
+most 2x the limit across a boundary). auth's login guard counts with the same counter (`get_counter()`).
 
 With Redis unreachable the throttles let requests through (throttling degrades, the service does
-not fail) and log one warning per interval; `hit()` itself raises `CounterUnavailable`, so a caller
-that must fail closed (a brute-force limit) can choose to.
+not fail) and log one warning per interval; `RedisCounter.hit()` itself raises `CounterUnavailable`,
+so a caller that must not go unlimited (a brute-force limit) can choose how: auth's login guard
+counts in its own process's memory meanwhile.
 """
 
 from __future__ import annotations
@@ -173,11 +174,6 @@ class LocalCounter:
             self._windows.pop(key, None)
             return 0, 0.0
         return count, ends
-
-
-def hit(key: str, limit: int, window: int) -> HitResult:
-    """Count one hit against this process's counter (`settings.REDIS_URL`)."""
-    return get_counter().hit(key, limit, window)
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,6 @@
 """Every setting of the auth service, switched by environment values (django-environ)."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import environ
 
@@ -9,7 +8,6 @@ from fleet_common import settings as fleet
 from fleet_common.logging import logging_config
 from fleet_common.routes import ANY_CASE_UUID
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 SECRET_KEY = fleet.required(env, "DJANGO_SECRET_KEY", dev_default="dev-only-auth-secret-key-not-for-production")
@@ -104,17 +102,16 @@ FLEET_JWT = {
     "KEY_SOURCE": "tokens.keyring.get_keyring",
     "LEEWAY": 30,
 }
+# What simplejwt's AccessToken and auth's token backend read (tokens/access.py); auth signs with its
+# own keyring and never uses simplejwt's views, serializers or authentication classes.
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
     "ALGORITHM": AUTH_SIGNING_ALGORITHM,
-    "USER_ID_FIELD": "id",
-    "USER_ID_CLAIM": "sub",
     "TOKEN_TYPE_CLAIM": "token_type",
     "JTI_CLAIM": "jti",
     "ISSUER": FLEET_JWT["ISSUER"],
     "AUDIENCE": TOKEN_AUDIENCE,
-    "LEEWAY": 30,
-    "UPDATE_LAST_LOGIN": False,
+    "LEEWAY": FLEET_JWT["LEEWAY"],
 }
 
 # Service-to-service: where auth reaches customers on the internal network (the outbox delivers there).

@@ -1,13 +1,11 @@
 """Every setting of the customers service, switched by environment values (django-environ)."""
 
-from pathlib import Path
 
 import environ
 
 from fleet_common import settings as fleet
 from fleet_common.logging import logging_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 SECRET_KEY = fleet.required(env, "DJANGO_SECRET_KEY", dev_default="dev-only-customers-secret-key-not-for-production")

@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory
 
 from fleet_common import settings as fleet
 from fleet_common import throttling
-from fleet_common.throttling import AnonRateThrottle, RedisCounter, get_counter, hit
+from fleet_common.throttling import AnonRateThrottle, RedisCounter, get_counter
 
 from .helpers import create
 
@@ -41,7 +41,7 @@ def redis_down(settings):
 
 def test_a_hit_reports_whether_it_is_allowed_what_remains_and_when_the_window_resets():
     key = f"test:{uuid.uuid4()}"
-    first, second, third = (hit(key, 2, 60) for _ in range(3))
+    first, second, third = (get_counter().hit(key, 2, 60) for _ in range(3))
     assert (first.allowed, first.remaining) == (True, 1)
     assert (second.allowed, second.remaining) == (True, 0)
     assert (third.allowed, third.remaining) == (False, 0)
