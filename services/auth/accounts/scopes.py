@@ -3,10 +3,12 @@
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
-DEFAULT_SCOPES = ("customers:read", "customers:write")
+from fleet_common.claims import CUSTOMERS_ADMIN, CUSTOMERS_READ, CUSTOMERS_WRITE
+
+DEFAULT_SCOPES = (CUSTOMERS_READ, CUSTOMERS_WRITE)
 READ_ONLY_GROUP = "customers-readonly"
-READ_ONLY_SCOPES = ("customers:read",)
-ADMIN_SCOPES = ("customers:admin",)
+READ_ONLY_SCOPES = (CUSTOMERS_READ,)
+ADMIN_SCOPES = (CUSTOMERS_ADMIN,)
 
 
 def _read_only_groups(user):

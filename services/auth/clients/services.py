@@ -10,6 +10,7 @@ import structlog
 from django.db import transaction
 from django.utils import timezone
 
+from fleet_common.claims import client_subject
 from tokens.access import FleetAccessToken
 from tokens.lifetimes import service_token_lifetime
 
@@ -93,7 +94,8 @@ def client_token_issue(*, client: ServiceClient, requested_scope: str | None) ->
     if not requested or not requested <= client.scopes:
         raise OAuthError("invalid_scope", "The requested scope is not allowed for this client.")
     scope = " ".join(sorted(requested))
-    token = FleetAccessToken.for_subject(sub=f"client:{client.client_id}", username=f"client:{client.client_id}",
+    subject = client_subject(client.client_id)
+    token = FleetAccessToken.for_subject(sub=subject, username=subject,
                                          scopes=sorted(requested), audience=client.audience.split(),
                                          lifetime=service_token_lifetime())
     logger.info("service_token_issued", client_id=client.client_id, scope=scope)

@@ -5,10 +5,11 @@ import time
 from django.conf import settings
 
 from fleet_client import FleetClient
+from fleet_common.claims import CUSTOMERS_ADMIN, client_subject
 from tokens.access import FleetAccessToken
 from tokens.lifetimes import service_token_lifetime
 
-AUTH_CLIENT_ID = "client:auth"
+AUTH_CLIENT_ID = client_subject("auth")
 
 
 class LocalServiceCredentials:
@@ -39,7 +40,7 @@ def customers_client() -> FleetClient:
     global _customers
     if _customers is None:
         _customers = FleetClient(settings.CUSTOMERS_INTERNAL_URL,
-                                 LocalServiceCredentials(["customers:admin"], ["customers"]),
+                                 LocalServiceCredentials([CUSTOMERS_ADMIN], ["customers"]),
                                  timeout=(2, 5), retry_budget=2)
     return _customers
 

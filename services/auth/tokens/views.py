@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet_common.caching import TOKEN_RESPONSE_HEADERS
+from fleet_common.claims import CUSTOMERS_SCOPES
 from fleet_common.schema import error_responses, gateway_error_responses
 
 from . import examples
@@ -126,6 +127,6 @@ class AuthorizationServerMetadataView(PublicView):
             "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "response_types_supported": [],
-            "scopes_supported": ["customers:read", "customers:write", "customers:admin"],
+            "scopes_supported": list(CUSTOMERS_SCOPES),
             "access_token_signing_alg_values_supported": get_keyring().published_algorithms(),
         }, headers={"Cache-Control": "public, max-age=3600"})

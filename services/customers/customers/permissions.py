@@ -3,16 +3,16 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .scopes import ADMIN, READ, WRITE
+from fleet_common.claims import CUSTOMERS_ADMIN, CUSTOMERS_READ, CUSTOMERS_WRITE
 
 
 class HasCustomerScope(BasePermission):
     """Reading needs customers:read, writing customers:write; customers:admin may do both."""
 
     def has_permission(self, request, view):
-        needed = READ if request.method in SAFE_METHODS else WRITE
+        needed = CUSTOMERS_READ if request.method in SAFE_METHODS else CUSTOMERS_WRITE
         principal = request.user
-        if principal.has_scope(ADMIN) or principal.has_scope(needed):
+        if principal.has_scope(CUSTOMERS_ADMIN) or principal.has_scope(needed):
             return True
         self.message = f"This action needs the '{needed}' scope."
         return False
@@ -22,13 +22,13 @@ class IsOwnerOrAdmin(BasePermission):
     """Only the owner, or customers:admin, may touch a customer; to anyone else it does not exist (404)."""
 
     def has_object_permission(self, request, view, obj):
-        if request.user.has_scope(ADMIN) or obj.owner == request.user.sub:
+        if request.user.has_scope(CUSTOMERS_ADMIN) or obj.owner == request.user.sub:
             return True
         raise NotFound()  # The queryset already hides it; a 403 here would reveal that it exists.
 
 
 class HasScope(BasePermission):
-    """One fixed scope, for endpoints that need exactly that (`HasScope.of(ADMIN)`)."""
+    """One fixed scope, for endpoints that need exactly that (`HasScope.of(CUSTOMERS_ADMIN)`)."""
 
     scope = ""
 

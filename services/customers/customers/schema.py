@@ -2,16 +2,16 @@
 
 from rest_framework.permissions import SAFE_METHODS
 
+from fleet_common.claims import CUSTOMERS_ADMIN, CUSTOMERS_READ, CUSTOMERS_WRITE
 from fleet_common.fields import StrictCharField
 from fleet_common.schema import BearerTokenScheme, client_credentials_scheme
 
-from .scopes import ADMIN, READ, WRITE
 from .serializers import CustomerSerializer
 
 SCOPES = {
-    READ: "Read one's own customers.",
-    WRITE: "Create, change and delete one's own customers.",
-    ADMIN: "Every customer, of every owner; may set `owner` on create (imports).",
+    CUSTOMERS_READ: "Read one's own customers.",
+    CUSTOMERS_WRITE: "Create, change and delete one's own customers.",
+    CUSTOMERS_ADMIN: "Every customer, of every owner; may set `owner` on create (imports).",
 }
 
 
@@ -22,7 +22,7 @@ class CustomersTokenScheme(BearerTokenScheme):
     name = ["bearerAuth", "oauth2"]
 
     def get_security_requirement(self, auto_schema):
-        scope = READ if auto_schema.method in SAFE_METHODS else WRITE
+        scope = CUSTOMERS_READ if auto_schema.method in SAFE_METHODS else CUSTOMERS_WRITE
         return [{"bearerAuth": []}, {"oauth2": [scope]}]
 
     def get_security_definition(self, auto_schema):

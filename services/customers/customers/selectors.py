@@ -6,11 +6,11 @@ from functools import lru_cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
+from fleet_common.claims import CUSTOMERS_ADMIN
 from fleet_common.compiled_query import CompiledQuery
 from fleet_common.pagination import Position, keyset_page
 
 from .models import Customer
-from .scopes import ADMIN
 
 # Every GET, PUT, PATCH and DELETE of one customer starts with one of these (fleet_common.compiled_query).
 _COLUMNS = [field.attname for field in Customer._meta.concrete_fields]
@@ -21,7 +21,7 @@ _own_customer = CompiledQuery(lambda pk, owner: Customer.objects.filter(pk=pk, o
 
 def _owner_seen_by(principal) -> str | None:
     """Whose customers the caller sees: None (everyone's) for `customers:admin`, otherwise their own."""
-    return None if principal.has_scope(ADMIN) else principal.sub
+    return None if principal.has_scope(CUSTOMERS_ADMIN) else principal.sub
 
 
 def _visible_to_owner(owner: str | None) -> QuerySet[Customer]:

@@ -6,16 +6,12 @@ from datetime import datetime, timezone
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from fleet_common.claims import CLIENT_SUBJECT_PREFIX, SUBJECT_PATTERN
 from fleet_common.fields import StrictCharField, StrictEmailField
 
 from .models import Customer
 from .selectors import customer_email_taken
 from .services import DUPLICATE_EMAIL
-
-#: What auth puts in a token's `sub`: a user's id, or a service client's id after this prefix.
-CLIENT_SUBJECT_PREFIX = "client:"
-_USER_ID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
-SUBJECT_PATTERN = rf"^({_USER_ID}|{CLIENT_SUBJECT_PREFIX}[!-~]{{1,64}})$"
 
 #: Optional members a merge patch may remove (null blanks them).
 REMOVABLE_FIELDS = {"phone", "company"}

@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from fleet_common.claims import CUSTOMERS_ADMIN
 from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, JSONParser, MergePatchJSONParser, merge_patch_to_partial
 from fleet_common.schema import error_responses, gateway_error_responses
@@ -31,7 +32,6 @@ from .models import Customer
 from .pagination import CustomerCursorPagination, CustomerPageNumberPagination
 from .permissions import HasCustomerScope, IsOwnerOrAdmin
 from .schema import CustomerMergePatchSerializer
-from .scopes import ADMIN
 from .selectors import customer_get_visible_to, customer_visible_to
 from .serializers import REMOVABLE_FIELDS, CustomerCreateSerializer, CustomerSerializer
 from .services import customer_create, customer_delete, customer_update
@@ -71,7 +71,7 @@ class CallerCustomersMixin:
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "caller": getattr(self.request.user, "sub", None),
-                "is_admin": bool(self.request.user and self.request.user.has_scope(ADMIN))}
+                "is_admin": bool(self.request.user and self.request.user.has_scope(CUSTOMERS_ADMIN))}
 
     @property
     def api_version(self) -> str | None:
