@@ -13,6 +13,8 @@ from .models import OutboxMessage
 logger = structlog.get_logger(__name__)
 POLL_SECONDS = 2.0
 MAX_BACKOFF = timedelta(minutes=5)
+# Longer than one delivery can take: connect 2 s + read 5 s, within a retry budget of 2 s (handlers.py).
+LEASE = timedelta(seconds=60)
 _wakeup = threading.Event()
 
 
@@ -20,26 +22,35 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
 
 
-def dispatch_due(*, limit: int = 20) -> int:
-    """Try every due message once; a failure schedules the next attempt. Returns how many were tried."""
+def _claim_next() -> OutboxMessage | None:
+    """Lease the next due message in a short transaction: no transaction stays open across a delivery."""
     with transaction.atomic():
-        due = list(OutboxMessage.objects.select_for_update(skip_locked=True)
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
                    .filter(delivered_at=None, next_attempt_at__lte=timezone.now())
-                   .order_by("next_attempt_at")[:limit])
-        for message in due:
-            try:
-                HANDLERS[message.topic](message.payload)
-            except Exception as error:  # noqa: BLE001 - any failure is retried later
-                message.attempts += 1
-                message.next_attempt_at = timezone.now() + backoff(message.attempts)
-                message.last_error = f"{type(error).__name__}: {error}"[:500]
-                logger.warning("outbox_delivery_failed", message_id=str(message.id), topic=message.topic,
-                               attempts=message.attempts, error=type(error).__name__)
-            else:
-                message.delivered_at = timezone.now()
-                logger.info("outbox_delivered", message_id=str(message.id), topic=message.topic)
-            message.save(update_fields=["attempts", "next_attempt_at", "last_error", "delivered_at"])
-    return len(due)
+                   .order_by("next_attempt_at").first())
+        if message is not None:  # every dispatcher skips it until the lease ends (or a crash is retried then)
+            OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() + LEASE)
+    return message
+
+
+def dispatch_due(*, limit: int = 20) -> int:
+    """Try every due message once, up to `limit`; a failure schedules the next attempt. Returns how many were tried."""
+    tried = 0
+    while tried < limit and (message := _claim_next()) is not None:
+        tried += 1
+        try:
+            HANDLERS[message.topic](message.payload)
+        except Exception as error:  # noqa: BLE001 - any failure is retried later
+            message.attempts += 1
+            message.next_attempt_at = timezone.now() + backoff(message.attempts)
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            logger.warning("outbox_delivery_failed", message_id=str(message.id), topic=message.topic,
+                           attempts=message.attempts, error=type(error).__name__)
+        else:
+            message.delivered_at = timezone.now()
+            logger.info("outbox_delivered", message_id=str(message.id), topic=message.topic)
+        message.save(update_fields=["attempts", "next_attempt_at", "last_error", "delivered_at"])
+    return tried
 
 
 def wake() -> None:

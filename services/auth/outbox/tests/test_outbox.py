@@ -44,6 +44,21 @@ def test_an_undeliverable_message_is_kept_and_retried_later(user):
     assert dispatch_due() == 0  # not due again yet
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_message_is_delivered_outside_any_transaction_and_leased_meanwhile(user, monkeypatch):
+    seen = []
+
+    def deliver(payload):
+        # Another dispatcher (here the same one again) skips a message under delivery.
+        seen.append((transaction.get_connection().in_atomic_block, dispatch_due()))
+
+    monkeypatch.setitem(handlers.HANDLERS, "user.deleted", deliver)
+    user_delete(user=user)
+    assert dispatch_due() == 1
+    assert seen == [(False, 0)]
+    assert OutboxMessage.objects.get().delivered_at is not None
+
+
 def test_admin_delete_through_the_api_enqueues(api, user, staff, bearer):
     assert bearer("root").delete(f"/v1/auth/users/{user.id}/").status_code == 204
     assert OutboxMessage.objects.filter(topic="user.deleted").count() == 1
