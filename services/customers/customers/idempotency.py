@@ -99,6 +99,17 @@ def run_idempotent(*, owner: str, key: str, fingerprint: str,
     return response, False
 
 
+def respond_once(request, action: Callable[[], StoredResponse]) -> Response:
+    """`action`'s response; with an `Idempotency-Key`, run once per caller and key, then replayed."""
+    key = idempotency_key(request)
+    if key is None:
+        return action().as_response()
+    fingerprint = request_fingerprint(caller=request.user.sub, method=request.method, path=request.path,
+                                      body=request.data)
+    stored, replayed = run_idempotent(owner=request.user.sub, key=key, fingerprint=fingerprint, action=action)
+    return stored.as_response(replayed=replayed)
+
+
 def forget_owner(owner: str) -> int:
     """Delete the stored responses an erased owner could replay, and those that show one of its customers
     (an admin's imports): its personal data must not outlive the erasure."""

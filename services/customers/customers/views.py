@@ -19,15 +19,7 @@ from fleet_common.throttling import ThrottledBeforePermissionsMixin
 from . import examples
 from .conditional import customer_etag, if_match_versions, not_modified
 from .filters import CustomerFilter, CustomerFilterBackend, CustomerSearchFilter, StrictOrderingFilter
-from .idempotency import (
-    HEADER as IDEMPOTENCY_HEADER,
-    MAX_KEY_LENGTH,
-    REPLAYED_HEADER,
-    StoredResponse,
-    idempotency_key,
-    request_fingerprint,
-    run_idempotent,
-)
+from .idempotency import HEADER as IDEMPOTENCY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER, StoredResponse, respond_once
 from .models import Customer
 from .pagination import CustomerCursorPagination, CustomerPageNumberPagination
 from .permissions import HasCustomerScope, IsOwnerOrAdmin
@@ -121,8 +113,6 @@ class CustomerListView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, Pa
                    **gateway_error_responses(413)},
     )
     def post(self, request, version):
-        key = idempotency_key(request)
-
         def create() -> StoredResponse:
             serializer = CustomerCreateSerializer(data=request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
@@ -132,12 +122,7 @@ class CustomerListView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, Pa
             return StoredResponse(status.HTTP_201_CREATED, CustomerSerializer(customer).data,
                                   {"Location": location, "ETag": customer_etag(customer)})
 
-        if key is None:
-            return create().as_response()
-        fingerprint = request_fingerprint(caller=request.user.sub, method=request.method, path=request.path,
-                                          body=request.data)
-        stored, replayed = run_idempotent(owner=request.user.sub, key=key, fingerprint=fingerprint, action=create)
-        return stored.as_response(replayed=replayed)
+        return respond_once(request, create)
 
 
 class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, generics.GenericAPIView):
