@@ -16,11 +16,11 @@ COMPOSE ?= docker compose
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet_client/pyproject.toml
+$(VENV)/.installed: $(LOCKS) packages/fleet_common/pyproject.toml packages/fleet_client/pyproject.toml packages/fleet_testing/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
-	$(PY) -m pip install --quiet --no-deps -e packages/fleet_common -e packages/fleet_client
+	$(PY) -m pip install --quiet --no-deps -e packages/fleet_common -e packages/fleet_client -e packages/fleet_testing
 	touch $@
 
 dev: $(VENV)/.installed ## Run the whole fleet as local processes (gateway on http://127.0.0.1:8080; TLS=1: https://127.0.0.1:8443)

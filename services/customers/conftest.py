@@ -8,7 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from rest_framework.test import APIClient
 
 from fleet_common.authentication import get_verifier
-from fleet_common.testing import ISSUER, KeyServer
+from fleet_testing import ISSUER, KeyServer
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import requests
 
 from devfleet import Fleet, test_config
 from devfleet.tls import self_signed_pair
-from fleet_common.testing import free_port
+from fleet_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

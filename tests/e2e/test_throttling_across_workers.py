@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from devfleet import REPO_ROOT
-from fleet_common.testing import free_port
+from fleet_testing import free_port
 
 LIMIT = 200
 CLIENTS = 16

@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 
 from devfleet.processes import find_binary
-from fleet_common.testing import free_port
+from fleet_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDER = ROOT / "gateway" / "render.sh"

@@ -13,7 +13,7 @@ import requests
 
 from devfleet import test_config
 from devfleet.config import TEST_AUTH_RATES
-from fleet_common.testing import free_port
+from fleet_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"

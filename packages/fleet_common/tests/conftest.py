@@ -2,7 +2,7 @@
 
 import pytest
 
-from fleet_common.testing import KeyServer
+from fleet_testing import KeyServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from fleet_common.testing import free_port
+from fleet_testing import free_port
 
 # Each request takes 0.5 s, so with one worker the later ones wait in the listen backlog; the first marks its start.
 APP = """

@@ -7,7 +7,7 @@ import pytest
 from fleet_common.jwks import FETCHES, JWKSClient
 from fleet_common.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
-from fleet_common.testing import ISSUER
+from fleet_testing import ISSUER
 
 
 def verifier(client: JWKSClient) -> TokenVerifier:

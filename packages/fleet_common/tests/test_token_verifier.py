@@ -10,7 +10,7 @@ import pytest
 from fleet_common.jwks import JWKSClient
 from fleet_common.tokens import InvalidToken, TokenVerifier
 
-from fleet_common.testing import ISSUER
+from fleet_testing import ISSUER
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from fleet_common.testing import generate_schema
+from fleet_testing import generate_schema
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])

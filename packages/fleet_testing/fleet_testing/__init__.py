@@ -1,4 +1,7 @@
-"""Test helpers both services and the suites use: schema generation, a free port, and a real JWKS served over loopback HTTP."""
+"""Test helpers both services and the suites use: schema generation, a free port, and a real JWKS served over loopback HTTP.
+
+A package of its own, installed in the development virtualenv only: its throwaway signing key never reaches an image.
+"""
 
 import json
 import socket
