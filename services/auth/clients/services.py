@@ -54,6 +54,7 @@ def client_create(*, name: str, scopes: list[str], audience: list[str]) -> tuple
 
 @transaction.atomic
 def client_rotate_secret(*, client: ServiceClient) -> str:
+    """A new secret, shown once; the old one stops working at once (tokens already issued run out)."""
     secret = secrets.token_urlsafe(32)
     client.secret_hash, client.secret_rotated_at = hash_secret(secret), timezone.now()
     client.save(update_fields=["secret_hash", "secret_rotated_at"])
@@ -63,6 +64,7 @@ def client_rotate_secret(*, client: ServiceClient) -> str:
 
 @transaction.atomic
 def client_disable(*, client: ServiceClient) -> None:
+    """No more tokens for this client; those already issued run out within their lifetime."""
     client.is_active = False
     client.save(update_fields=["is_active"])
     logger.info("service_client_disabled", client_id=client.client_id)

@@ -110,6 +110,7 @@ def token_pair_refresh(*, raw: str) -> TokenPair:
 
 
 def family_revoke(*, family: uuid.UUID) -> int:
+    """End a session: every live token of one login's chain of refreshes, so a stolen one dies with it."""
     return RefreshToken.objects.filter(family=family, revoked_at=None).update(revoked_at=timezone.now())
 
 
@@ -121,6 +122,7 @@ def refresh_token_revoke(*, raw: str) -> None:
 
 
 def user_tokens_revoke(*, user) -> int:
+    """End every session of `user`: after a password change or a deactivation, no old refresh token works."""
     return RefreshToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 

@@ -46,6 +46,7 @@ def customer_update(*, customer: Customer, fields: dict, if_match: set[int] | No
 
 @transaction.atomic
 def customer_delete(*, customer: Customer, if_match: set[int] | None = None) -> None:
+    """Delete, guarded by `If-Match` versions when given: a writer that lost a race gets its 412 (or 404)."""
     deleted, _ = _guarded(customer, if_match).delete()
     if not deleted:
         raise _lost_race(if_match)
