@@ -1,9 +1,9 @@
 """OWASP API5:2023 Broken Function Level Authorization: every admin route refuses a user (403) and an anonymous
-caller (401); customers' internal erase endpoint refuses a token without customers:admin even on its own port,
-and the gateway does not route to it at all."""
+caller (401); customers' internal erase endpoint refuses every token but auth's own, on its own port too, and
+the gateway does not route to it at all."""
 
 import re
-import uuid
+import time
 
 import pytest
 import requests
@@ -53,11 +53,21 @@ def test_the_gateway_does_not_route_the_internal_endpoint_even_for_an_admin(gate
             assert response.headers["Content-Type"] == "application/problem+json"  # the gateway's, not a service's
 
 
-def test_the_control_a_service_with_customers_admin_may_erase(fleet, service_client):
-    owner = f"nobody-{uuid.uuid4().hex[:8]}"
-    response = requests.delete(f"{direct(fleet, 'customers')}/internal/v1/owners/{owner}/customers/",
+def test_a_service_with_customers_admin_cannot_erase_only_auth_does_when_a_user_is_deleted(
+        fleet, new_user, admin, service_client):
+    carol = new_user(prefix="carol")
+    carol.create_customer()
+    response = requests.delete(f"{direct(fleet, 'customers')}/internal/v1/owners/{carol.id}/customers/",
                                headers={"Authorization": f"Bearer {service_client.token}"})
-    assert response.status_code == 204
+    assert response.status_code == 403, response.text
+    assert len(carol.request("GET", "/v2/customers/").json()["results"]) == 1
+    # The control: auth's outbox, with its own service token, erases them once an admin deletes carol
+    # (her access token stays valid for minutes, so it can still look).
+    assert admin.request("DELETE", f"/v2/auth/users/{carol.id}/").status_code == 204
+    deadline = time.monotonic() + 15
+    while carol.request("GET", "/v2/customers/").json()["results"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert carol.request("GET", "/v2/customers/").json()["results"] == []
 
 
 def test_a_read_only_service_client_cannot_write(fleet, gateway, issued):

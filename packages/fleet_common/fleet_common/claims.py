@@ -15,3 +15,7 @@ SUBJECT_PATTERN = rf"^({UUID}|{CLIENT_SUBJECT_PREFIX}[!-~]{{1,64}})$"
 def client_subject(client_id: str) -> str:
     """The `sub` (and `username`) of a service client's tokens."""
     return CLIENT_SUBJECT_PREFIX + client_id
+
+
+#: auth's own service tokens (its outbox); no registered client has it: their ids end in 8 hex digits.
+AUTH_SUBJECT = client_subject("auth")

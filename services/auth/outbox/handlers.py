@@ -5,11 +5,9 @@ import time
 from django.conf import settings
 
 from fleet_client import FleetClient
-from fleet_common.claims import CUSTOMERS_ADMIN, client_subject
+from fleet_common.claims import AUTH_SUBJECT, CUSTOMERS_ADMIN
 from tokens.access import FleetAccessToken
 from tokens.lifetimes import service_token_lifetime
-
-AUTH_CLIENT_ID = client_subject("auth")
 
 
 class LocalServiceCredentials:
@@ -22,7 +20,7 @@ class LocalServiceCredentials:
     def token(self) -> str:
         if self._token is None or time.monotonic() > self._expires_at - 60:
             lifetime = service_token_lifetime()
-            self._token = str(FleetAccessToken.for_subject(sub=AUTH_CLIENT_ID, username=AUTH_CLIENT_ID,
+            self._token = str(FleetAccessToken.for_subject(sub=AUTH_SUBJECT, username=AUTH_SUBJECT,
                                                            scopes=self.scopes, audience=self.audience,
                                                            lifetime=lifetime))
             self._expires_at = time.monotonic() + lifetime.total_seconds()

@@ -7,11 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet_common.claims import CUSTOMERS_ADMIN
 from fleet_common.text import is_storable_text
 
 from .models import ErasedOwner
-from .permissions import HasScope
+from .permissions import IsAuthService
 from .services import customers_erase_owner
 
 OWNER_MAX_LENGTH = ErasedOwner._meta.get_field("owner").max_length
@@ -20,7 +19,7 @@ OWNER_MAX_LENGTH = ErasedOwner._meta.get_field("owner").max_length
 class OwnerCustomersView(APIView):
     """`DELETE /internal/v1/owners/{owner}/customers/`: auth erases a deleted user's customers (idempotent)."""
 
-    permission_classes = [IsAuthenticated, HasScope.of(CUSTOMERS_ADMIN)]
+    permission_classes = [IsAuthenticated, IsAuthService]
 
     @extend_schema(exclude=True)
     def delete(self, request, owner):

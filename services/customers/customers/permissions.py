@@ -3,7 +3,7 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from fleet_common.claims import CUSTOMERS_ADMIN, CUSTOMERS_READ, CUSTOMERS_WRITE
+from fleet_common.claims import AUTH_SUBJECT, CUSTOMERS_ADMIN, CUSTOMERS_READ, CUSTOMERS_WRITE
 
 
 class HasCustomerScope(BasePermission):
@@ -27,14 +27,10 @@ class IsOwnerOrAdmin(BasePermission):
         raise NotFound()  # The queryset already hides it; a 403 here would reveal that it exists.
 
 
-class HasScope(BasePermission):
-    """One fixed scope, for endpoints that need exactly that (`HasScope.of(CUSTOMERS_ADMIN)`)."""
+class IsAuthService(BasePermission):
+    """Only auth, which alone knows a user is gone, may erase an owner: the erasure outlives the customers."""
 
-    scope = ""
-
-    @classmethod
-    def of(cls, scope: str) -> type["HasScope"]:
-        return type(f"HasScope_{scope}", (cls,), {"scope": scope, "message": f"This action needs the '{scope}' scope."})
+    message = "Only the auth service may erase an owner's customers."
 
     def has_permission(self, request, view):
-        return request.user.has_scope(self.scope)
+        return request.user.sub == AUTH_SUBJECT and request.user.has_scope(CUSTOMERS_ADMIN)

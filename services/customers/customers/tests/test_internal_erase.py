@@ -16,7 +16,7 @@ def make(client, email):
     return client.post("/v1/customers/", {"name": "x", "email": email}, format="json")
 
 
-def test_a_service_with_customers_admin_erases_one_owners_customers(alice, bob, client_for):
+def test_auth_erases_one_owners_customers(alice, bob, client_for):
     make(alice, "a1@example.com"), make(alice, "a2@example.com"), make(bob, "b@example.com")
     auth_service = client_for("client:auth", scopes=("customers:admin",))
     response = auth_service.delete(f"/internal/v1/owners/{alice.sub}/customers/")
@@ -25,10 +25,19 @@ def test_a_service_with_customers_admin_erases_one_owners_customers(alice, bob, 
     assert auth_service.delete(f"/internal/v1/owners/{alice.sub}/customers/").status_code == 204  # idempotent
 
 
-def test_erasing_needs_customers_admin(alice):
+def test_a_users_token_cannot_erase(alice):
     make(alice, "a1@example.com")
     assert alice.delete(f"/internal/v1/owners/{alice.sub}/customers/").status_code == 403
     assert Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize("subject", ["client:importer-3f9a2c1b", "client:auth-3f9a2c1b", str(uuid.uuid4())])
+def test_only_auth_erases_not_another_caller_with_customers_admin(alice, client_for, subject):
+    make(alice, "a1@example.com")
+    response = client_for(subject, scopes=("customers:admin",)).delete(f"/internal/v1/owners/{alice.sub}/customers/")
+    assert response.status_code == 403 and "auth service" in response.json()["detail"]
+    assert Customer.objects.count() == 1
+    assert alice.post("/v1/customers/", {"name": "x", "email": "a2@example.com"}, format="json").status_code == 201
 
 
 def test_an_erased_owners_token_cannot_create_again(alice, bob, admin, client_for):
