@@ -57,7 +57,15 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictEmailField(serializers.EmailField):
-    """An email address, strictly a string; an address never contains NUL, so its format already says so."""
+    """An email address, strictly a string; an address never contains NUL, so its format already says so.
+
+    At most 254 characters unless told otherwise: the longest address SMTP carries (RFC 5321's path, less
+    its brackets) and the width of Django's EmailField column. The format check alone lets 320 through.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

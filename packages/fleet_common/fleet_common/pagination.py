@@ -206,8 +206,8 @@ class KeysetCursorPagination(CursorPagination):
                     raise ValueError("value")
                 if isinstance(value, str) and not is_storable_text(value):
                     raise ValueError("NUL or a lone surrogate: no row can hold it, and the database refuses it")
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, DjangoValidationError,
-                FieldDoesNotExist) as error:
+        except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError, DjangoValidationError,
+                FieldDoesNotExist) as error:  # RecursionError: JSON nested deeper than the parser goes
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
         return Position(value=value, pk=pk, reverse=payload["r"])
 

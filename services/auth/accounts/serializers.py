@@ -6,17 +6,31 @@ from django.contrib.auth.password_validation import MinimumLengthValidator, get_
 from rest_framework import serializers
 
 from fleet_common.fields import StrictBooleanField, StrictCharField, StrictEmailField
+from fleet_common.text import is_storable_text
 
 from .models import User
 from .scopes import scopes_for
 from .selectors import username_taken
 from .services import USERNAME_TAKEN, validated_password
 
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+
 
 def policy_min_length() -> int | None:
     """The password policy's minimum length (AUTH_PASSWORD_VALIDATORS), on the field too, so the schema says it."""
     lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
     return max(lengths) if lengths else None
+
+
+class GroupNameField(serializers.SlugRelatedField):
+    """A group by its name: strictly text the database can hold, so no other JSON value reaches a query."""
+
+    default_error_messages = {"does_not_exist": "No group is named {value}.", "invalid": "Must be a group's name."}
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and is_storable_text(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -37,8 +51,7 @@ class AdminUserSerializer(UserSerializer):
 
     serializer_field_mapping = {**UserSerializer.serializer_field_mapping, models.BooleanField: StrictBooleanField}
 
-    groups = serializers.SlugRelatedField(slug_field="name", many=True, required=False,
-                                          queryset=Group.objects.all())
+    groups = GroupNameField(slug_field="name", many=True, required=False, queryset=Group.objects.all())
 
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "groups"]
@@ -47,7 +60,7 @@ class AdminUserSerializer(UserSerializer):
 
 class RegisterSerializer(serializers.ModelSerializer):
     # The model's own validator, on the field: its pattern is then in the schema, not only in the code.
-    username = StrictCharField(max_length=150, validators=[User.username_validator])
+    username = StrictCharField(max_length=USERNAME_MAX_LENGTH, validators=[User.username_validator])
     email = StrictEmailField(required=False, allow_blank=True)
     password = StrictCharField(write_only=True, min_length=policy_min_length(), max_length=128,
                                trim_whitespace=False, style={"input_type": "password"})
@@ -57,8 +70,16 @@ class RegisterSerializer(serializers.ModelSerializer):
         fields = ["username", "email", "password"]
 
     def validate_username(self, value: str) -> str:
-        """NFKC, as Django's own forms do: "ﬁona" and full-width "ｆｉｏｎａ" are "fiona", not lookalikes of it."""
-        return User.normalize_username(value)
+        """NFKC, as Django's own forms do: "ﬁona" and full-width "ｆｉｏｎａ" are "fiona", not lookalikes of it.
+
+        Checked again once normalised: NFKC may lengthen a name ("ﬁ" is two letters) or put a space in it (U+FDFA).
+        """
+        value = User.normalize_username(value)
+        if len(value) > USERNAME_MAX_LENGTH:
+            raise serializers.ValidationError(
+                f"Ensure this field has no more than {USERNAME_MAX_LENGTH} characters once normalised (NFKC).")
+        User.username_validator(value)
+        return value
 
     def validate(self, attrs):
         """The password policy first: whether a username is taken is told only to a request that is otherwise

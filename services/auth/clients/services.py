@@ -92,7 +92,8 @@ class ClientToken:
 
 def client_token_issue(*, client: ServiceClient, requested_scope: str | None) -> ClientToken:
     """Grant the requested scopes if the client may have them all; by default, all it may have."""
-    requested = set(requested_scope.split()) if requested_scope else client.scopes
+    # Space-delimited (RFC 6749 §3.3): str.split() would also split on tabs, newlines and U+3000.
+    requested = {token for token in requested_scope.split(" ") if token} if requested_scope else client.scopes
     if not requested or not requested <= client.scopes:
         raise OAuthError("invalid_scope", "The requested scope is not allowed for this client.")
     scope = " ".join(sorted(requested))

@@ -1,7 +1,6 @@
 """`POST oauth/token/`: the client-credentials grant, speaking RFC 6749's own error format."""
 
 import base64
-import binascii
 from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
@@ -43,7 +42,7 @@ def basic_credentials(request) -> tuple[str, str] | None:
         return None
     try:
         client_id, sep, secret = base64.b64decode(value, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError) as error:
+    except ValueError as error:  # not Base64 (binascii.Error), not ASCII to begin with, not UTF-8 once decoded
         raise OAuthError("invalid_client", "Malformed Basic credentials.", status=401) from error
     client_id, secret = unquote_plus(client_id), unquote_plus(secret)
     if not sep or not (is_storable_text(client_id) and is_storable_text(secret)):

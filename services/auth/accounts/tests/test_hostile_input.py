@@ -122,3 +122,35 @@ def test_a_normalized_name_logs_in_as_it_was_written(api):
     body = {"username": "ﬁnn", "password": "a long enough pass phrase"}
     assert post_json(api, "/v2/auth/users/", body).json()["username"] == "finn"
     assert post_json(api, "/v2/auth/token/", body).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["\ufb01" * 76, "\ufdfa" * 10, "a\ufdfa"],
+                         ids=["longer-once-normalised", "far-longer", "a-space-once-normalised"])
+def test_a_username_is_checked_again_once_normalised(api, username):
+    """76 "ﬁ" are 152 letters after NFKC, past the column's 150; U+FDFA becomes words with spaces."""
+    response = post_json(api, "/v2/auth/users/", {"username": username, "password": "a long enough pass phrase"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["username"]
+
+
+def test_an_email_longer_than_254_characters_is_a_400_everywhere(api, user, staff, bearer):
+    email = "a" * 288 + "@example.com"  # a valid format up to 320
+    body = {"username": "ada", "password": "a long enough pass phrase", "email": email}
+    assert post_json(api, "/v2/auth/users/", body).status_code == 400
+    assert bearer().patch("/v2/auth/me/", {"email": email}, format="json").status_code == 400
+    admin = bearer("root")
+    assert admin.patch(f"/v2/auth/users/{user.pk}/", {"email": email}, format="json").status_code == 400
+    assert bearer().patch("/v2/auth/me/", {"email": "a" * 242 + "@example.com"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("groups", [["a\x00b"], ["a\ud800b"], [{"a": 1}], [1], [None], [[[[]]]]])
+def test_a_group_that_is_not_a_name_is_a_400(user, staff, bearer, groups):
+    response = bearer("root").patch(f"/v2/auth/users/{user.pk}/", json.dumps({"groups": groups}),
+                                    content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["groups"] == ["Must be a group's name."]
+
+
+def test_a_group_nested_past_the_parsers_depth_is_a_400(user, staff, bearer):
+    body = '{"groups": ' + "[" * 600 + "]" * 600 + "}"
+    response = bearer("root").patch(f"/v2/auth/users/{user.pk}/", body, content_type="application/json")
+    assert response.status_code == 400

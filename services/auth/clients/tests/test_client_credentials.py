@@ -35,6 +35,13 @@ def test_client_secret_basic_form_encoded(api, client_and_secret):
     assert claims["scope"] == "customers:read" and claims["aud"] == ["customers"]
 
 
+def test_scopes_separated_by_several_spaces_are_still_granted(api, client_and_secret):
+    client, secret = client_and_secret
+    response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
+                              "client_secret": secret, "scope": " customers:read  customers:admin "}, format="json")
+    assert response.status_code == 200 and response.json()["scope"] == "customers:admin customers:read"
+
+
 def test_client_secret_post_json_gets_every_allowed_scope_by_default(api, client_and_secret):
     client, secret = client_and_secret
     response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
@@ -47,6 +54,9 @@ def test_client_secret_post_json_gets_every_allowed_scope_by_default(api, client
     ({"grant_type": "password"}, 400, "unsupported_grant_type"),
     ({}, 400, "invalid_request"),
     ({"grant_type": "client_credentials", "scope": "customers:write"}, 400, "invalid_scope"),
+    # Scopes are separated by spaces (RFC 6749 §3.3), not by any Unicode whitespace.
+    ({"grant_type": "client_credentials", "scope": "customers:read\u3000customers:admin"}, 400, "invalid_scope"),
+    ({"grant_type": "client_credentials", "scope": "customers:read\tcustomers:admin"}, 400, "invalid_scope"),
 ])
 def test_rfc6749_errors(api, client_and_secret, body, status, error):
     client, secret = client_and_secret
@@ -107,6 +117,14 @@ def test_no_client_credentials_at_all_is_a_401_that_says_how_to_authenticate(api
     response = api.post(URL, "grant_type=client_credentials", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
     assert response["WWW-Authenticate"] == 'Basic realm="oauth"'
+
+
+@pytest.mark.parametrize("value", ["Basic é", "Basic !!!!", "Basic " + base64.b64encode(b"\xff:\xfe").decode()])
+def test_malformed_basic_credentials_are_an_invalid_client_401(api, value):
+    response = api.post(URL, "grant_type=client_credentials", content_type="application/x-www-form-urlencoded",
+                        HTTP_AUTHORIZATION=value)
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid_client", "error_description": "Malformed Basic credentials."}
 
 
 def test_rotating_the_secret_retires_the_old_one(api, client_and_secret, capsys):

@@ -147,6 +147,7 @@ def _cursor(payload) -> str:
     _cursor({"o": "id", "v": None, "k": str(uuid.uuid4()), "r": "yes"}), "A" * 5000,
     _cursor({"o": "id", "v": None, "k": None, "r": False}),
     _cursor({"o": "name", "v": "Ada", "k": None, "r": True}), _cursor({"o": "id", "v": None, "k": 7, "r": False}),
+    base64.urlsafe_b64encode(b"[" * 1000).decode().rstrip("="),  # under the length cap, past json's recursion
 ])
 def test_a_garbage_or_tampered_cursor_is_400(alice, cursor):
     response = alice.get(f"/v2/customers/?cursor={cursor}")
