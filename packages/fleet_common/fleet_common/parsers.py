@@ -62,6 +62,11 @@ class MergePatchJSONParser(JSONParser):
         return data
 
 
+def is_merge_patch(request) -> bool:
+    """Whether the body was sent as a merge patch: a media type is case-insensitive (RFC 9110 §8.3.1)."""
+    return request.content_type.split(";")[0].strip().lower() == MERGE_PATCH_MEDIA_TYPE
+
+
 def merge_patch_to_partial(patch: dict, *, removable: set[str]) -> dict:
     """A flat merge patch as partial-update data: null removes (blanks) an optional member.
 

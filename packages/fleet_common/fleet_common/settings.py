@@ -60,6 +60,8 @@ def rest_framework(**overrides) -> dict:
         "DEFAULT_SCHEMA_CLASS": "fleet_common.schema.AutoSchema",
         "UNAUTHENTICATED_USER": None,
         "NUM_PROXIES": 1,
+        # JSON is the only format: `?format=` is an unknown parameter, ignored like any other, not a 404.
+        "URL_FORMAT_OVERRIDE": None,
     }
     config.update(overrides)
     return config

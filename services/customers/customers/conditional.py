@@ -32,8 +32,10 @@ def if_match_versions(request: Request, customer: Customer) -> set[int] | None:
     if tags is None or tags == ANY:  # `*`: the customer exists (get_object said so)
         return None
     prefix = f"{customer.pk}-"
-    versions = {int(tag[len(prefix):]) for tag in tags
-                if tag.startswith(prefix) and is_ascii_digits(tag[len(prefix):]) and len(tag) - len(prefix) <= 9}
+    # Strong comparison is character for character: "<id>-02" is not the tag "<id>-2" (canonical digits only).
+    versions = {int(version) for tag in tags if tag.startswith(prefix)
+                for version in [tag[len(prefix):]]
+                if is_ascii_digits(version) and len(version) <= 9 and str(int(version)) == version}
     if customer.version not in versions:
         raise PreconditionFailed()
     return versions

@@ -12,7 +12,13 @@ from rest_framework.response import Response
 
 from fleet_common.claims import CUSTOMERS_ADMIN
 from fleet_common.pagination import PaginationByVersionMixin
-from fleet_common.parsers import MERGE_PATCH_MEDIA_TYPE, JSONParser, MergePatchJSONParser, merge_patch_to_partial
+from fleet_common.parsers import (
+    MERGE_PATCH_MEDIA_TYPE,
+    JSONParser,
+    MergePatchJSONParser,
+    is_merge_patch,
+    merge_patch_to_partial,
+)
 from fleet_common.schema import error_responses, gateway_error_responses
 from fleet_common.throttling import ThrottledBeforePermissionsMixin
 
@@ -189,7 +195,7 @@ class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, 
         customer = self.get_object()
         expected = if_match_versions(request, customer)
         data = request.data
-        if request.content_type.split(";")[0].strip() == MERGE_PATCH_MEDIA_TYPE:
+        if is_merge_patch(request):
             data = merge_patch_to_partial(data, removable=REMOVABLE_FIELDS)
         serializer = self.get_serializer(customer, data=data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -73,3 +73,9 @@ def test_a_filter_value_longer_than_the_field_is_400(alice):
 
 def test_unknown_parameter_names_are_ignored(alice, people):
     assert len(names(alice.get("/v1/customers/?_=123"))) == 3
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_format_is_an_unknown_parameter_too_not_a_404(alice, people, version):
+    response = alice.get(f"/{version}/customers/?format=xml")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"

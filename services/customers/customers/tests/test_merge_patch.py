@@ -22,6 +22,13 @@ def test_null_blanks_an_optional_field_and_other_members_change(alice):
     assert Customer.objects.get().company == ""
 
 
+@pytest.mark.parametrize("content_type", ["Application/Merge-Patch+JSON", "application/merge-patch+json; charset=utf-8"])
+def test_the_media_type_is_matched_ignoring_case_and_parameters(alice, content_type):
+    url = detail_url(create(alice, "v2").json()["id"], "v2")
+    response = alice.generic("PATCH", url, '{"phone": null}', content_type=content_type)
+    assert response.status_code == 200 and response.json()["phone"] == ""
+
+
 def test_null_for_a_required_field_is_a_400_field_error(alice):
     url = detail_url(create(alice, "v2").json()["id"], "v2")
     response = merge_patch(alice, url, '{"name": null}')
