@@ -2,6 +2,8 @@
 
 from http import HTTPStatus
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -89,8 +91,18 @@ def error_response(request, status_code: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status_code, json_dumps_params=compact)
 
 
+def refused_request_detail(exception) -> str:
+    """What a client can do about a request Django refused as suspicious (its own messages name its settings)."""
+    if isinstance(exception, TooManyFieldsSent):
+        return (f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} in the query string, "
+                f"and as many in a form.")
+    if isinstance(exception, RequestDataTooBig):
+        return f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+    return "Bad request."
+
+
 def bad_request(request, exception=None):
-    return error_response(request, 400, "Bad request.")
+    return error_response(request, 400, refused_request_detail(exception))
 
 
 def permission_denied(request, exception=None):

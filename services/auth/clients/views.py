@@ -4,6 +4,7 @@ import base64
 from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
+from django.core.exceptions import SuspiciousOperation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet_common.caching import TOKEN_RESPONSE_HEADERS
-from fleet_common.errors import is_database_unavailable
+from fleet_common.errors import is_database_unavailable, refused_request_detail
 from fleet_common.exceptions import ServiceUnavailable
 from fleet_common.parsers import JSONParser
 from fleet_common.text import is_storable_text
@@ -126,6 +127,8 @@ class OAuthTokenView(APIView):
             status, body = 415, {"error": "invalid_request", "error_description": str(exc.detail)}
         elif isinstance(exc, exceptions.APIException):
             status, body = 400, {"error": "invalid_request", "error_description": str(exc.detail)}
+        elif isinstance(exc, SuspiciousOperation):  # a form of over 1,000 fields, say
+            status, body = 400, {"error": "invalid_request", "error_description": refused_request_detail(exc)}
         else:
             return super().handle_exception(exc)
         headers = dict(TOKEN_RESPONSE_HEADERS)

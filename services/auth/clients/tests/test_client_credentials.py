@@ -127,6 +127,13 @@ def test_malformed_basic_credentials_are_an_invalid_client_401(api, value):
     assert response.json() == {"error": "invalid_client", "error_description": "Malformed Basic credentials."}
 
 
+def test_a_form_of_over_1000_fields_is_an_rfc6749_invalid_request(api):
+    body = "grant_type=client_credentials&" + "&".join(f"p{i}=1" for i in range(1001))
+    response = api.post(URL, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert response.json()["error_description"].startswith("Too many parameters")
+
+
 def test_rotating_the_secret_retires_the_old_one(api, client_and_secret, capsys):
     client, old = client_and_secret
     call_command("service_client", "rotate-secret", client.client_id)

@@ -59,6 +59,13 @@ def test_v2_answers_every_error_as_problem_json(alice, bob, client_for):
     assert_problem(alice.post("/v2/customers/", "{not json", content_type="application/json"), 400)
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_over_1000_query_parameters_is_a_400_that_says_so(alice, version):
+    response = alice.get(f"/{version}/customers/?" + "&".join(f"p{i}=1" for i in range(1001)))
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Too many parameters: at most 1,000")
+
+
 def test_v1_errors_keep_drf_detail_bodies(alice, bob):
     url = detail_url(create(alice).json()["id"])
     for response in (APIClient().get("/v1/customers/"), bob.get(url), alice.put("/v1/customers/", {}, format="json")):
