@@ -25,7 +25,7 @@ def policy_min_length() -> int | None:
 class GroupNameField(serializers.SlugRelatedField):
     """A group by its name: strictly text the database can hold, so no other JSON value reaches a query."""
 
-    default_error_messages = {"does_not_exist": "No group is named {value}.", "invalid": "Must be a group's name."}
+    default_error_messages = {"does_not_exist": "Group {value} does not exist.", "invalid": "Must be a group's name."}
 
     def to_internal_value(self, data):
         if not (isinstance(data, str) and is_storable_text(data)):

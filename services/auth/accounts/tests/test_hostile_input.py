@@ -154,3 +154,8 @@ def test_a_group_nested_past_the_parsers_depth_is_a_400(user, staff, bearer):
     body = '{"groups": ' + "[" * 600 + "]" * 600 + "}"
     response = bearer("root").patch(f"/v2/auth/users/{user.pk}/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_group_name_no_group_has_is_a_400_that_names_it(user, staff, bearer):
+    response = bearer("root").patch(f"/v2/auth/users/{user.pk}/", {"groups": ["nope"]}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]["groups"] == ["Group nope does not exist."]
