@@ -8,8 +8,9 @@
 #       --patch-file <(k8s/create-secrets.sh signing-key-patch)      # rotation: add one new key
 #
 # `kubectl create`, not `apply`: it refuses to overwrite a Secret that exists, so running this twice
-# never replaces a database password that PostgreSQL already uses. Nothing is written to disk but a
-# temporary key file, removed on exit. Options: --namespace NS (default fleet-dev / fleet).
+# never replaces a database password that PostgreSQL already uses. Nothing is written to disk but
+# temporary files (the key, and each value, kept off kubectl's command line), removed on exit.
+# Options: --namespace NS (default fleet-dev / fleet).
 #
 # Secrets:
 #   auth-secrets, customers-secrets   DJANGO_SECRET_KEY, DATABASE_URL (envFrom in the Deployments)
@@ -59,6 +60,12 @@ secret() {  # NAME ARGS...: one Secret as YAML, followed by a document separator
     printf -- '---\n'
 }
 
+in_file() {  # NAME VALUE: VALUE in $workdir/NAME, whose path is printed (a value on kubectl's command
+    # line would show in ps and /proc/PID/cmdline; printf is a builtin, so this runs no process)
+    printf '%s' "$2" > "$workdir/$1"
+    printf '%s' "$workdir/$1"
+}
+
 check_url() {  # NAME VALUE
     [[ $2 =~ ^postgres(ql)?://[^[:space:]]+$ ]] || die "$1 must be a postgres:// URL"
 }
@@ -75,7 +82,7 @@ if [[ $mode == dev ]]; then
     # In-cluster databases (components/in-cluster-postgres): the password is set once, by initdb.
     for service in auth customers; do
         password=$(random)
-        secret "$service-postgres" --from-literal=POSTGRES_PASSWORD="$password"
+        secret "$service-postgres" --from-file=POSTGRES_PASSWORD="$(in_file "$service-postgres" "$password")"
         declare "${service}_url=postgres://$service:$password@$service-postgres:5432/$service"
     done
 else
@@ -87,8 +94,11 @@ else
     customers_url=$CUSTOMERS_DATABASE_URL
 fi
 
-secret auth-secrets --from-literal=DJANGO_SECRET_KEY="$(random)" --from-literal=DATABASE_URL="$auth_url"
-secret customers-secrets --from-literal=DJANGO_SECRET_KEY="$(random)" --from-literal=DATABASE_URL="$customers_url"
+for service in auth customers; do
+    url_name="${service}_url"
+    secret "$service-secrets" --from-file=DJANGO_SECRET_KEY="$(in_file "$service-secret-key" "$(random)")" \
+        --from-file=DATABASE_URL="$(in_file "$service-database-url" "${!url_name}")"
+done
 key=$(new_signing_key)
 secret auth-signing-keys --from-file="$key=$workdir/$key"
 printf 'create-secrets.sh: Secrets for namespace %s printed; pipe them to: kubectl create -f -\n' "$namespace" >&2
