@@ -27,6 +27,9 @@
 #                                (default: docs/ beside this script, i.e. gateway/docs of the checkout)
 #   API_V1_DEPRECATED_AT         v1's deprecation and sunset (ISO 8601, the services' own variables and
 #   API_V1_SUNSET_AT             defaults): the gateway's own errors on /v1/ carry them as the services do
+#   GATEWAY_TRUSTED_PROXIES      addresses or CIDR ranges of proxies in front of the gateway (an Ingress
+#                                controller, a load balancer), space- or comma-separated (default: none):
+#                                their X-Forwarded-For names the client, their X-Forwarded-Proto its scheme
 set -o errexit -o nounset -o pipefail
 
 die() { printf 'render.sh: %s\n' "$*" >&2; exit 1; }
@@ -115,6 +118,21 @@ v1_date() {
 GATEWAY_V1_DEPRECATION=@$(v1_date API_V1_DEPRECATED_AT 2026-12-01T00:00:00+00:00 %s)
 GATEWAY_V1_SUNSET=$(LC_ALL=C v1_date API_V1_SUNSET_AT 2027-12-01T00:00:00+00:00 '%a, %d %b %Y %H:%M:%S GMT')
 
+# GATEWAY_TRUSTED_PROXIES -> one `set_real_ip_from` line and one `geo` entry each (realip.conf.template).
+proxy_re='^([0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$'
+GATEWAY_REAL_IP_FROM='# (no trusted proxy: the address a connection comes from is the client'"'"'s)'
+GATEWAY_TRUSTED_PROXY_RANGES=''
+IFS=$' \t\n,' read -r -d '' -a proxies <<<"${GATEWAY_TRUSTED_PROXIES:-}" || true
+for proxy in "${proxies[@]}"; do
+    [[ -n $proxy ]] || continue
+    [[ $proxy =~ $proxy_re ]] \
+        || die "GATEWAY_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8), got '$proxy'"
+    [[ $GATEWAY_TRUSTED_PROXY_RANGES == *"$proxy 1;"* ]] && die "GATEWAY_TRUSTED_PROXIES lists $proxy twice"
+    [[ -n $GATEWAY_TRUSTED_PROXY_RANGES ]] && GATEWAY_REAL_IP_FROM+=$'\n' || GATEWAY_REAL_IP_FROM=''
+    GATEWAY_REAL_IP_FROM+="set_real_ip_from $proxy;"
+    GATEWAY_TRUSTED_PROXY_RANGES+="${GATEWAY_TRUSTED_PROXY_RANGES:+$'\n    '}$proxy 1;"
+done
+
 GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}
 GATEWAY_TLS_KEY=${GATEWAY_TLS_KEY:-}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-8443}
@@ -140,11 +158,12 @@ fi
 
 export GATEWAY_PORT GATEWAY_UPSTREAM_MAX_CONNS GATEWAY_AUTH_RATE GATEWAY_AUTH_BURST GATEWAY_AUTH_RETRY_AFTER \
     AUTH_SERVERS CUSTOMERS_SERVERS GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TLS_PORT GATEWAY_HTTPS_PORT_SUFFIX \
-    GATEWAY_DOCS_ROOT GATEWAY_V1_DEPRECATION GATEWAY_V1_SUNSET
+    GATEWAY_DOCS_ROOT GATEWAY_V1_DEPRECATION GATEWAY_V1_SUNSET GATEWAY_REAL_IP_FROM GATEWAY_TRUSTED_PROXY_RANGES
 # shellcheck disable=SC2016 # literal names for envsubst, not expansions
 variables='${GATEWAY_PORT} ${GATEWAY_UPSTREAM_MAX_CONNS} ${GATEWAY_AUTH_RATE} ${GATEWAY_AUTH_BURST}
 ${GATEWAY_AUTH_RETRY_AFTER} ${AUTH_SERVERS} ${CUSTOMERS_SERVERS} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}
-${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX} ${GATEWAY_DOCS_ROOT} ${GATEWAY_V1_DEPRECATION} ${GATEWAY_V1_SUNSET}'
+${GATEWAY_TLS_PORT} ${GATEWAY_HTTPS_PORT_SUFFIX} ${GATEWAY_DOCS_ROOT} ${GATEWAY_V1_DEPRECATION} ${GATEWAY_V1_SUNSET}
+${GATEWAY_REAL_IP_FROM} ${GATEWAY_TRUSTED_PROXY_RANGES}'
 
 mkdir -p -- "$outdir"
 outdir=$(cd -- "$outdir" && pwd -P)

@@ -95,10 +95,10 @@ def test_a_request_that_never_reached_a_stopped_server_goes_to_another(gateway, 
 
 
 # --- edge rate limits ---------------------------------------------------------------------------
-def post_from(gw, path: str, source: str = "127.0.0.1") -> requests.Response:
+def post_from(gw, path: str, source: str = "127.0.0.1", headers: dict | None = None) -> requests.Response:
     """A POST whose client address is `source` (any 127.x.y.z is this machine)."""
     connection = http.client.HTTPConnection("127.0.0.1", gw.port, source_address=(source, 0), timeout=5)
-    connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json"})
+    connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json", **(headers or {})})
     raw = connection.getresponse()
     response = requests.Response()
     response.status_code, response._content = raw.status, raw.read()
@@ -265,6 +265,43 @@ def test_forwarding_headers_are_the_gateways_own(gateway, upstreams):
     assert seen["Host"] == f"127.0.0.1:{gw.port}"  # with its port, for Location and pagination links
     for dropped in ("X-Forwarded-Host", "Forwarded", "X-Real-IP", "Proxy", "Connection"):
         assert dropped not in seen
+
+
+# --- behind a trusted proxy (an Ingress controller) ---------------------------------------------
+def test_behind_a_trusted_proxy_the_client_and_its_scheme_are_the_proxys_word(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="127.0.0.1/32 10.0.0.0/8"))
+    # The rightmost address that is not a trusted proxy: what a client put first is not believed.
+    forwarded = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.2.3", "X-Forwarded-Proto": "https"}
+    response = requests.get(f"{gw.url}/v1/auth/me/", headers=forwarded)
+    seen = response.json()["headers"]
+    assert seen["X-Forwarded-For"] == "203.0.113.9" and seen["X-Forwarded-Proto"] == "https"
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"  # the client is on TLS
+    deadline = time.monotonic() + 5  # nginx writes the line once the response is sent
+    while not (logged := [line for line in gw.access_log() if line["uri"] == "/v1/auth/me/"]):
+        assert time.monotonic() < deadline, gw.log()
+        time.sleep(0.05)
+    assert logged[-1]["remote_addr"] == "203.0.113.9"
+    plain = requests.get(f"{gw.url}/v1/auth/me/", headers={"X-Forwarded-Proto": "gopher"}).json()["headers"]
+    assert plain["X-Forwarded-Proto"] == "http" and plain["X-Forwarded-For"] == "127.0.0.1"
+
+
+def test_an_untrusted_peers_forwarding_headers_are_still_ignored(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="10.0.0.0/8"))
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = requests.get(f"{gw.url}/v1/auth/me/", headers=forwarded)
+    seen = response.json()["headers"]
+    assert seen["X-Forwarded-For"] == "127.0.0.1" and seen["X-Forwarded-Proto"] == "http"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_behind_a_trusted_proxy_the_edge_limit_counts_each_client(gateway, upstreams):
+    auth = upstreams()
+    gw = gateway(**routes(auth, GATEWAY_AUTH_RATE="1r/m", GATEWAY_AUTH_BURST="1", GATEWAY_TRUSTED_PROXIES="127.0.0.1"))
+    alice, bob = ({"X-Forwarded-For": address} for address in ("203.0.113.1", "203.0.113.2"))
+    assert [post_from(gw, "/v1/auth/token/", headers=alice).status_code for _ in range(3)] == [200, 200, 429]
+    assert post_from(gw, "/v1/auth/token/", headers=bob).status_code == 200  # not the proxy's budget
 
 
 def test_upstream_connections_are_kept_alive(gateway, upstreams):

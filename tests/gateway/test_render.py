@@ -214,6 +214,10 @@ def test_timeouts_nest_inside_each_other(workdir, monkeypatch):
     ("GATEWAY_DOCS_ROOT", "/srv/docs\nlocation / { }"),
     ("API_V1_DEPRECATED_AT", "tomorrow"),
     ("API_V1_SUNSET_AT", "2027-12-01\"; return 200; #"),
+    ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8; allow all"),
+    ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8\nreal_ip_header X-Real-IP"),
+    ("GATEWAY_TRUSTED_PROXIES", "ingress.example"),
+    ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8 10.0.0.0/8"),
 ])
 def test_values_that_could_inject_configuration_are_refused(name, value, workdir):
     variables = {**MODES["compose"], "GATEWAY_TLS_KEY": "/etc/key.pem" if name == "GATEWAY_TLS_CERT" else "",
