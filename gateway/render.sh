@@ -122,15 +122,17 @@ GATEWAY_V1_SUNSET=$(LC_ALL=C v1_date API_V1_SUNSET_AT 2027-12-01T00:00:00+00:00 
 proxy_re='^([0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$'
 GATEWAY_REAL_IP_FROM='# (no trusted proxy: the address a connection comes from is the client'"'"'s)'
 GATEWAY_TRUSTED_PROXY_RANGES=''
+listed=' '
 IFS=$' \t\n,' read -r -d '' -a proxies <<<"${GATEWAY_TRUSTED_PROXIES:-}" || true
 for proxy in "${proxies[@]}"; do
     [[ -n $proxy ]] || continue
     [[ $proxy =~ $proxy_re ]] \
         || die "GATEWAY_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8), got '$proxy'"
-    [[ $GATEWAY_TRUSTED_PROXY_RANGES == *"$proxy 1;"* ]] && die "GATEWAY_TRUSTED_PROXIES lists $proxy twice"
-    [[ -n $GATEWAY_TRUSTED_PROXY_RANGES ]] && GATEWAY_REAL_IP_FROM+=$'\n' || GATEWAY_REAL_IP_FROM=''
+    [[ $listed != *" $proxy "* ]] || die "GATEWAY_TRUSTED_PROXIES lists $proxy twice"
+    if [[ $listed == ' ' ]]; then GATEWAY_REAL_IP_FROM=''; else GATEWAY_REAL_IP_FROM+=$'\n'; fi
     GATEWAY_REAL_IP_FROM+="set_real_ip_from $proxy;"
     GATEWAY_TRUSTED_PROXY_RANGES+="${GATEWAY_TRUSTED_PROXY_RANGES:+$'\n    '}$proxy 1;"
+    listed+="$proxy "
 done
 
 GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}

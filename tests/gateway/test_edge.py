@@ -270,7 +270,7 @@ def test_forwarding_headers_are_the_gateways_own(gateway, upstreams):
 # --- behind a trusted proxy (an Ingress controller) ---------------------------------------------
 def test_behind_a_trusted_proxy_the_client_and_its_scheme_are_the_proxys_word(gateway, upstreams):
     auth = upstreams()
-    gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="127.0.0.1/32 10.0.0.0/8"))
+    gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="110.0.0.0/8, 127.0.0.1/32 10.0.0.0/8"))
     # The rightmost address that is not a trusted proxy: what a client put first is not believed.
     forwarded = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.2.3", "X-Forwarded-Proto": "https"}
     response = requests.get(f"{gw.url}/v1/auth/me/", headers=forwarded)
