@@ -120,20 +120,22 @@ GATEWAY_V1_SUNSET=$(LC_ALL=C v1_date API_V1_SUNSET_AT 2027-12-01T00:00:00+00:00 
 
 # GATEWAY_TRUSTED_PROXIES -> one `set_real_ip_from` line and one `geo` entry each (realip.conf.template).
 proxy_re='^([0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$'
-GATEWAY_REAL_IP_FROM='# (no trusted proxy: the address a connection comes from is the client'"'"'s)'
-GATEWAY_TRUSTED_PROXY_RANGES=''
-listed=' '
+trusted=()
 IFS=$' \t\n,' read -r -d '' -a proxies <<<"${GATEWAY_TRUSTED_PROXIES:-}" || true
 for proxy in "${proxies[@]}"; do
     [[ -n $proxy ]] || continue
     [[ $proxy =~ $proxy_re ]] \
         || die "GATEWAY_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8), got '$proxy'"
-    [[ $listed != *" $proxy "* ]] || die "GATEWAY_TRUSTED_PROXIES lists $proxy twice"
-    if [[ $listed == ' ' ]]; then GATEWAY_REAL_IP_FROM=''; else GATEWAY_REAL_IP_FROM+=$'\n'; fi
-    GATEWAY_REAL_IP_FROM+="set_real_ip_from $proxy;"
-    GATEWAY_TRUSTED_PROXY_RANGES+="${GATEWAY_TRUSTED_PROXY_RANGES:+$'\n    '}$proxy 1;"
-    listed+="$proxy "
+    [[ " ${trusted[*]} " != *" $proxy "* ]] || die "GATEWAY_TRUSTED_PROXIES lists $proxy twice"
+    trusted+=("$proxy")
 done
+GATEWAY_REAL_IP_FROM='# (no trusted proxy: the address a connection comes from is the client'"'"'s)'
+GATEWAY_TRUSTED_PROXY_RANGES=''
+if ((${#trusted[@]})); then
+    GATEWAY_REAL_IP_FROM=$(printf 'set_real_ip_from %s;\n' "${trusted[@]}")
+    ranges=$(printf '%s 1;\n' "${trusted[@]}")
+    GATEWAY_TRUSTED_PROXY_RANGES=${ranges//$'\n'/$'\n    '}  # the template indents the first
+fi
 
 GATEWAY_TLS_CERT=${GATEWAY_TLS_CERT:-}
 GATEWAY_TLS_KEY=${GATEWAY_TLS_KEY:-}

@@ -526,11 +526,7 @@ def main(argv: list[str] | None = None) -> int:
             images_before = podman.image_ids()
             if not port_is_free(port):
                 raise HarnessError(f"port {port} is busy; set CONTAINERS_TEST_PORT to a free one")
-            WORK.mkdir(parents=True, exist_ok=True)
-            env_file = WORK / "test.env"
-            env_file.unlink(missing_ok=True)
-            run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])  # the README's `make env`
-            stack = Stack(podman, compose, env_file, port)
+            stack = Stack(podman, compose, test_env(fresh=True), port)
             if stack.leftovers():
                 say(f"removing what an earlier run left: {stack.leftovers()}")
                 stack.down(volumes=True)
@@ -600,13 +596,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+def test_env(*, fresh: bool) -> Path:
+    """The stack's .env, written as the README's `make env` does; `fresh`: new secrets even if one exists."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    env_file = WORK / "test.env"
+    if fresh:
+        env_file.unlink(missing_ok=True)
+    if not env_file.exists():
+        run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])
+    return env_file
+
+
 def remove_kept(port: int) -> bool:
     """`--down`: what a `--keep` run left (containers, network, volumes, the images it built) goes."""
     podman = Podman(podman_env())
-    env_file = WORK / "test.env"
-    if not env_file.exists():  # podman-compose reads the compose file's required variables even to remove
-        run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])
-    stack = Stack(podman, ensure_podman_compose(), env_file, port)
+    # podman-compose reads the compose file's required variables even to remove: any secrets will do.
+    stack = Stack(podman, ensure_podman_compose(), test_env(fresh=False), port)
     standins = [tag for tag in STANDINS.values()
                 if podman.image_exists(tag) and STANDIN_LABEL in (podman.inspect_image(tag).get("Labels") or {})]
     built = [BASE_IMAGE, *standins, *(spec["image"] for spec in stack.services.values() if "build" in spec)]

@@ -21,16 +21,17 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from .text import is_ascii_digits, is_storable_text
 
 MAX_CURSOR_LENGTH = 2048
-BEYOND_ANY_PAGE = 10**18
+MAX_NUMBER_DIGITS = 18
+BEYOND_ANY_PAGE = 10**MAX_NUMBER_DIGITS  # what a longer number counts as: int() refuses over 4,300 digits
 EXAMPLE_KEY = "0196a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"  # a UUIDv7, in the OpenAPI examples of cursors
 
 
 def _number_of(raw: str) -> int | None:
-    """The integer ASCII digits spell, else None; over 18 digits, BEYOND_ANY_PAGE: int() refuses over 4,300."""
+    """The integer ASCII digits spell, else None; one of over MAX_NUMBER_DIGITS digits is BEYOND_ANY_PAGE."""
     if not is_ascii_digits(raw):
         return None
     digits = raw.lstrip("0") or "0"
-    return int(digits) if len(digits) <= 18 else BEYOND_ANY_PAGE
+    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else BEYOND_ANY_PAGE
 
 
 def strict_page_size(request, *, param: str, default: int, maximum: int) -> int:
