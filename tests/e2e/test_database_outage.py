@@ -1,11 +1,12 @@
-"""Postgres goes away and comes back: customers answers 503 problem+json meanwhile, then 200 without a restart."""
+"""Postgres goes away and comes back: customers and auth answer 503 meanwhile, then serve again without a restart."""
 
 import time
+import uuid
 
 import requests
 
 
-def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself(fleet, new_user):
+def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself(fleet, gateway, new_user):
     alice = new_user()  # a token first: verifying it needs no database
     assert alice.request("POST", "/v2/customers/", json={"name": "Ada", "email": "ada@example.com"}).status_code == 201
     customers_pid = fleet.children[[c.name for c in fleet.children].index("customers")].pid
@@ -20,10 +21,14 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself(fleet, ne
         assert problem.status_code == 503
         assert problem.headers["Content-Type"] == "application/problem+json" and problem.json()["status"] == 503
         assert requests.get(f"http://127.0.0.1:{fleet.config.customers_port}/readyz").status_code == 503
+        for _ in range(4):  # auth's workers find it gone too
+            register = requests.post(f"{gateway}/v1/auth/users/", json={"username": "outage", "password": f"pw-{uuid.uuid4().hex}"})
+            assert register.status_code == 503 and register.headers["Retry-After"], register.text
     finally:
         fleet.infra.postgres.start()
-    # Each worker recovers on its own, within its 1 s backoff after its last failure (fleet_common.postgresql.
-    # unreachable), and a request goes to whichever worker is free: so each version is asked until it answers.
+    new_user()  # the moment Postgres answers again, so does auth: a refusal moments ago starts no backoff
+    # Each worker recovers on its own: a refused connection starts no backoff (fleet_common.postgresql.unreachable),
+    # so its next request after Postgres answers is served. Each version is asked until it is, within 15 s.
     deadline = time.monotonic() + 15
     for version in ("v2", "v1"):
         while (response := alice.request("GET", f"/{version}/customers/")).status_code != 200:

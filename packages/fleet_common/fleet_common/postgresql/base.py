@@ -78,7 +78,7 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         recent.check()
         try:
             connection = super().get_new_connection(conn_params)
-        except psycopg.OperationalError:
+        except psycopg.errors.ConnectionTimeout:  # a refusal costs nothing to try again; a timeout does
             recent.failed()
             raise
         recent.answered()

@@ -1,11 +1,14 @@
-"""A database that just failed to answer is not asked again by every request waiting behind it.
+"""A database that just made us wait in vain is not asked again by every request waiting behind it.
 
 With one request thread per worker (fleet_common.gunicorn_conf), requests queue in their worker. If
 Postgres is frozen, each queued request would wait out a timeout of its own, one after another:
 the read timeout (7 s) for the first, then the connect timeout (3 s) for each one after it. Instead,
-for a moment after a connection failed or a read timed out, new connections in this process fail at
-once. That is an OperationalError without a SQLSTATE, which fleet_common.errors answers with a 503.
-The first connection after the moment tries the server again.
+for a moment after a connection or a read timed out, new connections in this process fail at once.
+That is an OperationalError without a SQLSTATE, which fleet_common.errors answers with a 503. The
+first connection after the moment tries the server again.
+
+A server that refuses at once (stopped, restarting) is asked again by the very next request: asking
+costs a millisecond, and the process serves again the moment the server does.
 """
 
 from __future__ import annotations
