@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+import structlog
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
@@ -12,6 +13,8 @@ from .exceptions import ServiceUnavailable
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_VERSIONS = {"v2"}
+
+logger = structlog.get_logger(__name__)
 
 
 def api_version(request) -> str | None:
@@ -66,10 +69,20 @@ def is_database_unavailable(exc: Exception) -> bool:
     return sqlstate is None or sqlstate.startswith("08") or sqlstate in RETRY_LATER_SQLSTATES
 
 
+def unavailable_as_503(exc: Exception) -> Exception:
+    """A database that cannot serve now becomes a 503, whose cause is logged, since the client sees only "retry"
+    (the driver's first line: no row values, no password). Any other exception is returned as it is."""
+    if not is_database_unavailable(exc):
+        return exc
+    cause = exc.__cause__ or exc
+    logger.warning("database_unavailable", error=type(cause).__name__, sqlstate=getattr(cause, "sqlstate", None),
+                   reason=str(cause).split("\n", 1)[0][:200])
+    return ServiceUnavailable()
+
+
 def exception_handler(exc, context):
     """DRF's handler plus: a database that cannot serve now is a 503, and v2 speaks problem+json."""
-    if is_database_unavailable(exc):
-        exc = ServiceUnavailable()
+    exc = unavailable_as_503(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # A bug: Django logs it and answers with `server_error` below.

@@ -1,4 +1,5 @@
-"""Test helpers both services and the suites use: schema generation, a free port, and a real JWKS served over loopback HTTP.
+"""Test helpers both services and the suites use: schema generation, a free port, a real JWKS served over loopback
+HTTP, and a database this process loses for a while.
 
 A package of its own, installed in the development virtualenv only: its throwaway signing key never reaches an image.
 """
@@ -8,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
@@ -30,6 +32,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def database_at(port: int, connect_timeout: int | None = None):
+    """This process's connection pointed at another port meanwhile: to its requests, the database is lost."""
+    from django.db import connection
+
+    saved = connection.settings_dict["PORT"], connection.settings_dict["OPTIONS"].get("connect_timeout")
+    connection.close()
+    connection.settings_dict["PORT"] = str(port)
+    if connect_timeout is not None:
+        connection.settings_dict["OPTIONS"]["connect_timeout"] = connect_timeout
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"], connection.settings_dict["OPTIONS"]["connect_timeout"] = saved
 
 
 class KeyServer:

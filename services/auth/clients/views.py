@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet_common.caching import TOKEN_RESPONSE_HEADERS
-from fleet_common.errors import is_database_unavailable, refused_request_detail
-from fleet_common.exceptions import ServiceUnavailable
+from fleet_common.errors import refused_request_detail, unavailable_as_503
 from fleet_common.parsers import JSONParser
 from fleet_common.text import is_storable_text
 
@@ -115,8 +114,7 @@ class OAuthTokenView(APIView):
 
     def handle_exception(self, exc):
         """Every error of this endpoint is an RFC 6749 §5.2 body, never problem+json."""
-        if is_database_unavailable(exc):
-            exc = ServiceUnavailable()
+        exc = unavailable_as_503(exc)
         if isinstance(exc, OAuthError):
             status, body = exc.status, {"error": exc.error, "error_description": exc.description}
         elif isinstance(exc, exceptions.MethodNotAllowed):  # 405 with Allow (every response has it), RFC 6749's shape

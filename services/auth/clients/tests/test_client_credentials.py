@@ -1,4 +1,5 @@
 import base64
+import logging
 from urllib.parse import quote_plus
 
 import jwt
@@ -7,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from clients.models import ServiceClient
 from clients.services import client_create
+from fleet_testing import database_at
 
 pytestmark = pytest.mark.django_db
 URL = "/v1/auth/oauth/token/"
@@ -162,3 +164,16 @@ def test_a_client_name_that_would_make_an_odd_id_or_subject_is_refused(name):
 def test_the_longest_client_name_still_makes_an_id_that_fits():
     client, _ = client_create(name="x" * 55, scopes=["customers:read"], audience=["customers"])
     assert len(client.client_id) == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_database_is_rfc_6749s_temporarily_unavailable_and_its_cause_is_logged(api, client_and_secret, caplog):
+    client, secret = client_and_secret
+    with database_at(1), caplog.at_level(logging.WARNING, logger="fleet_common.errors"):  # nothing listens there
+        response = api.post(URL, {"grant_type": "client_credentials", "client_id": client.client_id,
+                                  "client_secret": secret}, format="json")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["error"] == "temporarily_unavailable"
+    [logged] = [record.msg for record in caplog.records if record.name == "fleet_common.errors"]
+    assert logged["event"] == "database_unavailable" and "Connection refused" in logged["reason"]
+    assert secret not in caplog.text

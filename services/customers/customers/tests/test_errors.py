@@ -1,9 +1,9 @@
 """v1 keeps DRF's error bodies; v2 answers every error as RFC 9457 problem+json; only a lost database is a 503."""
 
+import logging
 import socket
 import time
 import uuid
-from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -11,6 +11,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from fleet_common.postgresql.unreachable import BACKOFF_SECONDS
+from fleet_testing import database_at
 
 from .helpers import create, detail_url
 
@@ -75,30 +76,19 @@ def test_v1_errors_keep_drf_detail_bodies(alice, bob):
         assert set(response.json()) == {"detail"}
 
 
-@contextmanager
-def database_at(port: int, connect_timeout: int | None = None):
-    """This process's connection pointed at another port meanwhile: to its requests, the database is lost."""
-    saved = connection.settings_dict["PORT"], connection.settings_dict["OPTIONS"].get("connect_timeout")
-    connection.close()
-    connection.settings_dict["PORT"] = str(port)
-    if connect_timeout is not None:
-        connection.settings_dict["OPTIONS"]["connect_timeout"] = connect_timeout
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["PORT"], connection.settings_dict["OPTIONS"]["connect_timeout"] = saved
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("version", ["v1", "v2"])
-def test_a_refused_connection_is_a_503_and_the_next_request_is_served(alice, version):
+def test_a_refused_connection_is_a_503_and_the_next_request_is_served(alice, version, caplog):
     create(alice)
-    with database_at(1):  # nothing listens there: the connection is refused
+    with database_at(1), caplog.at_level(logging.WARNING, logger="fleet_common.errors"):  # nothing listens there
         response = alice.get(f"/{version}/customers/")
     assert response.status_code == 503 and response["Retry-After"]
     if version == "v2":
         assert_problem(response, 503)
+    # The client is told only to retry; the log says why.
+    [logged] = [record.msg for record in caplog.records if record.name == "fleet_common.errors"]
+    assert logged["event"] == "database_unavailable" and logged["error"] == "OperationalError"
+    assert "Connection refused" in logged["reason"] and "\n" not in logged["reason"]
     # Asking again costs a millisecond: with the database back, the very next request is served.
     assert alice.get(f"/{version}/customers/").status_code == 200
 
