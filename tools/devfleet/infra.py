@@ -75,13 +75,14 @@ class Infra:
             if self.postgres.is_running():
                 say("postgres: stopping the one a previous run left running")
                 self.postgres.stop()
-            check_ports_free({**config.infra_ports(), **(extra_ports or {})})
             redis_server = find_binary("redis-server")
             if not redis_server:
                 raise FleetError("redis-server is not installed (Debian: apt-get install -y redis-server)")
             passwords = {service: self.secrets[secretsfile.db_password_key(service)] for service in SERVICES}
             self.postgres.prepare()
             self.postgres.ensure_cluster()
+            # After initdb (seconds on a first run), so a fleet starting meanwhile cannot take a port unnoticed.
+            check_ports_free({**config.infra_ports(), **(extra_ports or {})})
             self.postgres.start()
             self.postgres.provision(passwords, test_mode=config.test_mode)
             self._start_redis(redis_server)
