@@ -82,12 +82,14 @@ _OWNER_LOCK = "hashtextextended('owner' || chr(10) || %s, 0)"
 
 
 def _owner_erased(owner: str) -> bool:
-    """Whether `owner` was erased; the same round trip takes the owner's lock, shared, until the transaction ends."""
-    erased = connection.ops.quote_name(ErasedOwner._meta.db_table)
+    """Whether `owner` was erased, asked once the owner's lock is held, shared, until the transaction ends.
+
+    Two statements: a statement sees the data committed when it started, so an EXISTS beside the lock would
+    miss an erasure committed while this waited for the lock (a create then outlived its owner's erasure).
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_OWNER_LOCK}), "
-                       f"EXISTS (SELECT 1 FROM {erased} WHERE owner = %s)", [owner, owner])
-        return cursor.fetchone()[1]
+        cursor.execute(f"SELECT pg_advisory_xact_lock_shared({_OWNER_LOCK})", [owner])
+    return ErasedOwner.objects.filter(owner=owner).exists()
 
 
 def _lock_owner_alone(owner: str) -> None:

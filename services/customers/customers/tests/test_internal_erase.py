@@ -5,9 +5,10 @@ import uuid
 
 import pytest
 from django.db import connection
+from rest_framework.exceptions import PermissionDenied
 
 from customers.models import Customer
-from customers.services import customers_erase_owner
+from customers.services import customer_create, customers_erase_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -94,4 +95,32 @@ def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made(other
         cursor.execute("COMMIT")
     eraser.join()
     assert erased.is_set()
+    assert not Customer.objects.filter(owner=owner).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_that_waited_for_an_erasure_is_refused(other_session):
+    """The create asks whether its owner was erased only once it holds the lock, so it sees the erasure it waited for."""
+    owner, outcome = str(uuid.uuid4()), []
+
+    def create():
+        try:
+            customer_create(owner=owner, name="x", email="x@example.com")
+            outcome.append("created")
+        except PermissionDenied:
+            outcome.append("refused")
+        finally:
+            connection.close()
+
+    creator = threading.Thread(target=create)
+    with other_session.cursor() as cursor:  # an erasure in flight: its owner's lock alone, its record not committed
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"owner\n{owner}"])
+        cursor.execute("INSERT INTO customers_erasedowner (owner, erased_at) VALUES (%s, now())", [owner])
+        creator.start()
+        creator.join(0.5)
+        assert creator.is_alive()  # the create waits for the erasure
+        cursor.execute("COMMIT")
+    creator.join()
+    assert outcome == ["refused"]
     assert not Customer.objects.filter(owner=owner).exists()
