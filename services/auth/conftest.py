@@ -6,6 +6,8 @@ from rest_framework.test import APIClient
 
 from tokens.keyring import generate_key_file, get_keyring
 
+pytest_plugins = ["fleet_testing.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def fast_hashing(settings):

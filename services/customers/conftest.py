@@ -4,11 +4,12 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
 from rest_framework.test import APIClient
 
 from fleet_common.authentication import get_verifier
 from fleet_testing import ISSUER, KeyServer
+
+pytest_plugins = ["fleet_testing.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +56,3 @@ def make_customers():
                                                         **fields})
                 for i in range(count)]
     return _make
-
-
-
-@pytest.fixture
-def other_session():
-    """A second session on the test database: holds a lock or a transaction open, as another request would."""
-    other = connections.create_connection(DEFAULT_DB_ALIAS)
-    other.ensure_connection()
-    yield other
-    other.close()

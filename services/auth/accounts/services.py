@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ValidationError
 
 from outbox.services import outbox_enqueue
-from tokens.services import user_tokens_revoke
+from tokens.services import user_sessions_lock, user_tokens_revoke
 
 from .hashers import hashing_slot
 from .models import User
@@ -46,6 +46,7 @@ def user_create(*, username: str, password: str, email: str = "") -> User:
 @transaction.atomic
 def user_update(*, user: User, groups=None, **fields) -> User:
     """Deactivation ends every session; a change of groups shows in the next refresh's scopes."""
+    user_sessions_lock(user_id=user.pk)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()
@@ -59,7 +60,13 @@ def user_update(*, user: User, groups=None, **fields) -> User:
 
 @transaction.atomic
 def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
-    """Change the password and revoke every refresh token, so other sessions must log in again."""
+    """Change the password and revoke every refresh token, so other sessions must log in again.
+
+    The current password is checked against the stored one read under the lock: of two changes racing with
+    the same current password, the second sees the first's new one and is refused.
+    """
+    user_sessions_lock(user_id=user.pk)
+    user.refresh_from_db(fields=["password"])
     with hashing_slot():
         if not user.check_password(current_password):
             raise ValidationError({"current_password": ["The current password is not correct."]})
@@ -72,6 +79,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete the user (refresh tokens cascade) and, in the same transaction, tell customers to follow."""
+    user_sessions_lock(user_id=user.pk)  # a refresh in flight commits first, and its new token goes too
     user_id = str(user.pk)
     user.delete()
     outbox_enqueue(topic="user.deleted", payload={"user_id": user_id})

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import structlog
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -114,11 +114,24 @@ def family_revoke(*, family: uuid.UUID) -> int:
     return RefreshToken.objects.filter(family=family, revoked_at=None).update(revoked_at=timezone.now())
 
 
+@transaction.atomic
 def refresh_token_revoke(*, raw: str) -> None:
     """Log out: the presented token's whole family ends; an unknown token is not an error (RFC 7009)."""
-    token = RefreshToken.objects.filter(token_hash=hash_token(raw)).only("family").first()
+    token = RefreshToken.objects.filter(token_hash=hash_token(raw)).values("user_id", "family").first()
     if token is not None:
-        family_revoke(family=token.family)
+        user_sessions_lock(user_id=token["user_id"])  # a refresh in flight: its successor ends too
+        family_revoke(family=token["family"])
+
+
+def user_sessions_lock(*, user_id) -> None:
+    """Lock the user's refresh tokens, then the user's row: a refresh's own order (its token, then its user).
+
+    A change that ends sessions (logout, a new password, deactivation, deletion) takes it first, in its
+    transaction: it then waits for a refresh in flight and sees the token that refresh made, a later refresh
+    waits for the change, and the two never deadlock.
+    """
+    list(RefreshToken.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
+    list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
 
 
 def user_tokens_revoke(*, user) -> int:

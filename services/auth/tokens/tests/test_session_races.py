@@ -1,0 +1,104 @@
+"""Changes that end sessions against a refresh in flight: each waits for the other, none lets a session survive.
+
+`other_session` plays the refresh: it holds the token's row and its user's, as the refresh's one locking read
+does, and inserts the successor its commit will publish.
+"""
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.services import user_delete, user_password_change
+from tokens.models import RefreshToken
+from tokens.services import hash_token, refresh_token_revoke
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def refresh_in_flight(session, user, raw: str) -> RefreshToken:
+    """Open the refresh's transaction: lock the token and its user, spend it, insert its successor (uncommitted)."""
+    token = RefreshToken.objects.get(token_hash=hash_token(raw))
+    successor = RefreshToken(id=uuid.uuid4(), user_id=user.pk, family=token.family, token_hash=hash_token("next"),
+                             expires_at=timezone.now() + timedelta(days=1), family_expires_at=token.family_expires_at)
+    with session.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1 FROM tokens_refreshtoken t JOIN accounts_user u ON u.id = t.user_id "
+                       "WHERE t.id = %s FOR UPDATE", [token.pk])
+        cursor.execute("UPDATE tokens_refreshtoken SET spent_at = now() WHERE id = %s", [token.pk])
+        cursor.execute("INSERT INTO tokens_refreshtoken (id, user_id, family, token_hash, created_at, expires_at, "
+                       "family_expires_at) VALUES (%s, %s, %s, %s, now(), %s, %s)",
+                       [successor.id, user.pk, token.family, successor.token_hash, successor.expires_at,
+                        successor.family_expires_at])
+    return successor
+
+
+def in_thread(action):
+    """Run `action` on its own connection; returns the thread and what it raised, if anything."""
+    raised = []
+
+    def run():
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - the test asserts there was none
+            raised.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, raised
+
+
+def commit_after_it_waited(session, thread) -> None:
+    thread.join(0.5)
+    assert thread.is_alive()  # it waits for the refresh
+    with session.cursor() as cursor:
+        cursor.execute("COMMIT")
+    thread.join()
+
+
+def test_a_logout_racing_a_refresh_ends_the_refreshed_session_too(user, login, other_session):
+    raw = login()["refresh"]
+    successor = refresh_in_flight(other_session, user, raw)
+    thread, raised = in_thread(lambda: refresh_token_revoke(raw=raw))
+    commit_after_it_waited(other_session, thread)
+    assert raised == []
+    assert RefreshToken.objects.get(pk=successor.id).revoked_at is not None
+
+
+def test_deleting_a_user_during_a_refresh_deletes_the_refreshed_token_too(user, login, other_session):
+    raw = login()["refresh"]
+    refresh_in_flight(other_session, user, raw)
+    thread, raised = in_thread(lambda: user_delete(user=user))
+    commit_after_it_waited(other_session, thread)
+    assert raised == []  # was an IntegrityError at COMMIT: the successor still pointed at the user (a 500)
+    assert not RefreshToken.objects.filter(user_id=user.pk).exists()
+
+
+def test_a_password_change_racing_a_refresh_ends_the_refreshed_session(user, login, other_session):
+    raw = login()["refresh"]
+    successor = refresh_in_flight(other_session, user, raw)
+    thread, raised = in_thread(lambda: user_password_change(
+        user=user, current_password="correct horse battery", new_password="a new and longer passphrase"))
+    commit_after_it_waited(other_session, thread)
+    assert raised == []
+    assert RefreshToken.objects.get(pk=successor.id).revoked_at is not None
+
+
+def test_of_two_password_changes_with_the_same_current_password_the_second_is_refused(user, other_session):
+    with other_session.cursor() as cursor:  # the first change, not yet committed: the user's row is locked
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE", [user.pk])
+        user.set_password("the first new passphrase")
+        cursor.execute("UPDATE accounts_user SET password = %s WHERE id = %s", [user.password, user.pk])
+    stale = type(user).objects.get(pk=user.pk)  # read before the first change commits, as a racing request did
+    thread, raised = in_thread(lambda: user_password_change(
+        user=stale, current_password="correct horse battery", new_password="the second new passphrase"))
+    commit_after_it_waited(other_session, thread)
+    assert [type(error).__name__ for error in raised] == ["ValidationError"]
+    user.refresh_from_db()
+    assert user.check_password("the first new passphrase")
