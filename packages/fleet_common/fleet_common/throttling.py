@@ -61,6 +61,15 @@ return out
 """
 
 
+# Take one hit back from a window still running (never create a key, nor go below zero).
+_RELEASE = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+"""
+
+
 class CounterUnavailable(Exception):
     """Redis could not be reached in time; the caller decides whether to fail open or closed."""
 
@@ -82,6 +91,7 @@ class RedisCounter:
         self.client = client
         self.prefix = prefix
         self._script = client.register_script(_FIXED_WINDOW)
+        self._release = client.register_script(_RELEASE)
         self._own = threading.local()  # each thread's own connection for hit()
 
     @classmethod
@@ -132,13 +142,12 @@ class RedisCounter:
                     raise
                 reconnected = True
 
-    def peek(self, key: str) -> tuple[int, int]:
-        """The window's count so far and its seconds left, without counting a hit."""
+    def release(self, key: str) -> None:
+        """Take back one hit on `key` (an attempt counted in advance that turned out not to count)."""
         try:
-            count, ttl_ms = self.client.pipeline().get(self.prefix + key).pttl(self.prefix + key).execute()
+            self._release(keys=[self.prefix + key])
         except redis.RedisError as error:
             raise CounterUnavailable(str(error)) from error
-        return int(count or 0), max(1, math.ceil(max(int(ttl_ms), 0) / 1000))
 
 
 class LocalCounter:
@@ -163,10 +172,11 @@ class LocalCounter:
         return HitResult(allowed=count + 1 <= limit, limit=limit, remaining=max(0, limit - count - 1),
                          reset_seconds=max(1, math.ceil(ends - time.monotonic())))
 
-    def peek(self, key: str) -> tuple[int, int]:
+    def release(self, key: str) -> None:
         with self._lock:
             count, ends = self._current(key)
-        return count, max(1, math.ceil(ends - time.monotonic()))
+            if count > 0:
+                self._windows[key] = (count - 1, ends)
 
     def _current(self, key: str) -> tuple[int, float]:
         count, ends = self._windows.get(key, (0, 0.0))

@@ -1,8 +1,9 @@
 """Brute-force limits on login, checked before any password is hashed.
 
 Every attempt counts against the client address (DRF's `login` throttle scope, in Redis). Failed
-attempts also count per username: past `AUTH_LOGIN_FAILURE_LIMIT` failures within the window, the
-username answers 429 until the window ends — even to the right password, so guessing gains nothing.
+attempts also count per username (each counted before its hash, given back if it was right): past
+`AUTH_LOGIN_FAILURE_LIMIT` failures within the window, the username answers 429 until the window
+ends — even to the right password, so guessing gains nothing.
 The window is fixed and short (15 minutes by default), so an attacker's failures can delay the
 real user at most that long and never lock them out for good. With Redis down the limits fall
 back to this process's memory (per worker rather than fleet-wide): login keeps working and stays
@@ -14,7 +15,7 @@ import hashlib
 from django.conf import settings
 from rest_framework.exceptions import Throttled
 
-from fleet_common.throttling import CounterUnavailable, HitResult, LocalCounter, get_counter, outage, record_result
+from fleet_common.throttling import CounterUnavailable, LocalCounter, get_counter, outage, record_result
 
 _fallback = LocalCounter()
 
@@ -38,18 +39,21 @@ def _counted(operation):
     return operation(_fallback)
 
 
-def check_username_not_blocked(request, username: str) -> None:
-    """Raise 429 with Retry-After if this username has failed too often in the current window.
+def count_attempt(request, username: str) -> None:
+    """Count this attempt as a failure before any password is hashed: past the limit, 429 with Retry-After.
 
-    The X-RateLimit-* headers then describe this limit, the one that refused the request.
+    Counted first, attempts still being checked count too, so guesses sent all at once stop at the limit
+    as guesses sent one by one do; `forgive_attempt` takes it back when it was no wrong password. The
+    X-RateLimit-* headers of a refusal describe this limit, the one that refused the request.
     """
-    failures, reset = _counted(lambda counter: counter.peek(_key(username)))
-    limit = settings.AUTH_LOGIN_FAILURE_LIMIT
-    if failures >= limit:
-        record_result(request, HitResult(allowed=False, limit=limit, remaining=0, reset_seconds=reset))
-        raise Throttled(wait=reset, detail="Too many failed logins for this account; try again later.")
+    limit, window = settings.AUTH_LOGIN_FAILURE_LIMIT, settings.AUTH_LOGIN_FAILURE_WINDOW
+    result = _counted(lambda counter: counter.hit(_key(username), limit, window))
+    if not result.allowed:
+        forgive_attempt(username)  # refused unchecked: no failure either
+        record_result(request, result)
+        raise Throttled(wait=result.reset_seconds, detail="Too many failed logins for this account; try again later.")
 
 
-def record_failure(username: str) -> None:
-    key, limit, window = _key(username), settings.AUTH_LOGIN_FAILURE_LIMIT, settings.AUTH_LOGIN_FAILURE_WINDOW
-    _counted(lambda counter: counter.hit(key, limit, window))
+def forgive_attempt(username: str) -> None:
+    """The password was right, or never checked (a 503): the attempt is no failure."""
+    _counted(lambda counter: counter.release(_key(username)))

@@ -19,7 +19,7 @@ from accounts.scopes import in_read_only_group, scopes_for, scopes_of
 from fleet_common.compiled_query import CompiledQuery
 
 from .access import FleetAccessToken
-from .login_guard import check_username_not_blocked, record_failure, username_digest
+from .login_guard import count_attempt, forgive_attempt, username_digest
 from .models import RefreshToken
 
 logger = structlog.get_logger("audit")
@@ -62,13 +62,17 @@ def token_pair_issue(*, user_id: uuid.UUID, username: str, scopes: list[str], fa
 
 def login(*, request, username: str, password: str) -> TokenPair:
     """Refuse a blocked username before hashing, check the password within the hashing slots, start a family."""
-    check_username_not_blocked(request, username)
-    with hashing_slot():
-        user = authenticate(request, username=username, password=password)
+    count_attempt(request, username)
+    try:
+        with hashing_slot():
+            user = authenticate(request, username=username, password=password)
+    except BaseException:
+        forgive_attempt(username)
+        raise
     if user is None:
-        record_failure(username)
         logger.info("login_failed", username_sha256=username_digest(username))
         raise AuthenticationFailed(LOGIN_FAILED, code="invalid_credentials")
+    forgive_attempt(username)
     logger.info("login_succeeded", user_id=str(user.pk))
     if secrets.randbelow(PRUNE_ONE_LOGIN_IN) == 0:
         refresh_tokens_prune()

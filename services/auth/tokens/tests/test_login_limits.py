@@ -6,6 +6,9 @@ import time
 
 import pytest
 from django.contrib.auth.signals import user_login_failed
+from django.test import RequestFactory
+
+from tokens.login_guard import count_attempt, forgive_attempt
 
 pytestmark = pytest.mark.django_db
 URL = "/v1/auth/token/"
@@ -63,6 +66,20 @@ def test_failures_per_username_block_even_the_right_password_until_the_window_en
     assert len(hashed_attempts) == 3
     time.sleep(2.1)  # the window ends: the real user is never locked out for good
     assert api.post(URL, RIGHT, format="json", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_attempts_still_being_checked_count_so_guesses_sent_at_once_stop_at_the_limit(api, user, settings,
+                                                                                     hashed_attempts):
+    """Each attempt is counted before its hash: a burst cannot all pass a check made before any had failed."""
+    settings.AUTH_LOGIN_FAILURE_LIMIT = 3
+    in_flight = RequestFactory().post(URL)
+    for _ in range(3):  # three guesses being hashed right now
+        count_attempt(in_flight, "alice")
+    assert api.post(URL, RIGHT, format="json").status_code == 429
+    assert hashed_attempts == []
+    forgive_attempt("alice")  # one of them was the right password after all: it is no failure
+    assert api.post(URL, RIGHT, format="json").status_code == 200  # counted, then forgiven in turn
+    assert api.post(URL, RIGHT, format="json").status_code == 200
 
 
 def test_other_usernames_are_not_blocked(api, user, django_user_model, settings):
