@@ -8,8 +8,8 @@ transaction-scoped advisory lock on (caller, key), taken with `pg_try_advisory_x
 - the stored response commits together with the customer row, or neither does: a failed or
   crashed request leaves nothing behind, and its lock dies with its transaction or connection
   (at most gunicorn's 20 s timeout, far under the 60 s a stored claim would need to expire);
-- a duplicate arriving after the commit takes the lock and finds the stored response (the lock is
-  released only after the commit is visible), which it replays.
+- a duplicate arriving after the commit finds the stored response (the lock is released only after
+  the commit is visible), which it replays, even while another duplicate holds the lock a moment.
 
 Keys are per caller (sub). The fingerprint is sha256 over caller, method, path and the body as
 canonical JSON (sorted keys), so the same key with another body is a 422. Responses are replayed for
@@ -82,16 +82,17 @@ def run_idempotent(*, owner: str, key: str, fingerprint: str,
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"{owner}\n{key}"])
         claimed = cursor.fetchone()[0]
-    if not claimed:
-        raise Conflict()
     stored = IdempotencyKey.objects.filter(owner=owner, key=key).first()
     if stored is not None and stored.created_at < timezone.now() - ttl():
-        stored.delete()  # expired: the key is free again
+        if claimed:
+            stored.delete()  # expired: the key is free again
         stored = None
-    if stored is not None:
+    if stored is not None:  # committed, so the first is done: whoever holds the claim is another retry
         if stored.fingerprint != fingerprint:
             raise UnprocessableContent()
         return StoredResponse(stored.response_status, json.loads(stored.response_body), stored.response_headers), True
+    if not claimed:
+        raise Conflict()
     response = action()
     IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint, response_status=response.status,
                                   response_body=json.dumps(response.body, cls=DjangoJSONEncoder),

@@ -86,6 +86,23 @@ def test_prune_deletes_only_keys_past_the_retention(alice):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_retry_after_the_first_finished_is_replayed_while_another_retry_holds_the_claim(alice, other_session):
+    """Retries sent together: one holds the claim for its replay, the others still find the stored response."""
+    first = post(alice)
+    with other_session.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{alice.sub}\nkey-1"])
+        try:
+            again = post(alice)
+            other_body = post(alice, {**BODY, "name": "Someone else"})
+        finally:
+            cursor.execute("ROLLBACK")
+    assert again.status_code == 201 and again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert other_body.status_code == 422
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_duplicate_while_the_first_is_still_running_is_409(alice, other_session):
     """Hold the claim from another session, as a request still in its transaction does."""
     with other_session.cursor() as cursor:
