@@ -22,7 +22,8 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself(fleet, ga
         assert problem.headers["Content-Type"] == "application/problem+json" and problem.json()["status"] == 503
         assert requests.get(f"http://127.0.0.1:{fleet.config.customers_port}/readyz").status_code == 503
         for _ in range(4):  # auth's workers find it gone too
-            register = requests.post(f"{gateway}/v1/auth/users/", json={"username": "outage", "password": f"pw-{uuid.uuid4().hex}"})
+            register = requests.post(f"{gateway}/v1/auth/users/",
+                                     json={"username": "outage", "password": f"pw-{uuid.uuid4().hex}"})
             assert register.status_code == 503 and register.headers["Retry-After"], register.text
     finally:
         fleet.infra.postgres.start()

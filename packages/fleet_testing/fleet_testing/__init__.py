@@ -1,5 +1,5 @@
 """Test helpers both services and the suites use: schema generation, a free port, a real JWKS served over loopback
-HTTP, and a database this process loses for a while.
+HTTP, a database this process loses for a while, and an action on a thread with its own connection.
 
 A package of its own, installed in the development virtualenv only: its throwaway signing key never reaches an image.
 """
@@ -49,6 +49,25 @@ def database_at(port: int, connect_timeout: int | None = None):
     finally:
         connection.close()
         connection.settings_dict["PORT"], connection.settings_dict["OPTIONS"]["connect_timeout"] = saved
+
+
+def in_thread(action) -> tuple[threading.Thread, list[Exception]]:
+    """Start `action` on a thread of its own, with its own database connection: the thread, and what it raised."""
+    from django.db import connection
+
+    raised = []
+
+    def run():
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - the caller asserts on it
+            raised.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, raised
 
 
 class KeyServer:

@@ -4,15 +4,14 @@
 does, and inserts the successor its commit will publish.
 """
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.services import user_delete, user_password_change
+from fleet_testing import in_thread
 from tokens.models import RefreshToken
 from tokens.services import hash_token, refresh_token_revoke
 
@@ -34,23 +33,6 @@ def refresh_in_flight(session, user, raw: str) -> RefreshToken:
                        [successor.id, user.pk, token.family, successor.token_hash, successor.expires_at,
                         successor.family_expires_at])
     return successor
-
-
-def in_thread(action):
-    """Run `action` on its own connection; returns the thread and what it raised, if anything."""
-    raised = []
-
-    def run():
-        try:
-            action()
-        except Exception as error:  # noqa: BLE001 - the test asserts there was none
-            raised.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, raised
 
 
 def commit_after_it_waited(session, thread) -> None:

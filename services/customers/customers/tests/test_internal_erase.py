@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from customers.models import Customer
 from customers.services import customer_create, customers_erase_owner
+from fleet_testing import in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -100,27 +101,16 @@ def test_an_erasure_waits_for_a_create_in_flight_then_deletes_what_it_made(other
 
 @pytest.mark.django_db(transaction=True)
 def test_a_create_that_waited_for_an_erasure_is_refused(other_session):
-    """The create asks whether its owner was erased only once it holds the lock, so it sees the erasure it waited for."""
-    owner, outcome = str(uuid.uuid4()), []
-
-    def create():
-        try:
-            customer_create(owner=owner, name="x", email="x@example.com")
-            outcome.append("created")
-        except PermissionDenied:
-            outcome.append("refused")
-        finally:
-            connection.close()
-
-    creator = threading.Thread(target=create)
+    """A create asks whether its owner was erased once it holds the lock: it sees the erasure it waited for."""
+    owner = str(uuid.uuid4())
     with other_session.cursor() as cursor:  # an erasure in flight: its owner's lock alone, its record not committed
         cursor.execute("BEGIN")
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"owner\n{owner}"])
         cursor.execute("INSERT INTO customers_erasedowner (owner, erased_at) VALUES (%s, now())", [owner])
-        creator.start()
+        creator, raised = in_thread(lambda: customer_create(owner=owner, name="x", email="x@example.com"))
         creator.join(0.5)
         assert creator.is_alive()  # the create waits for the erasure
         cursor.execute("COMMIT")
     creator.join()
-    assert outcome == ["refused"]
+    assert [type(error) for error in raised] == [PermissionDenied]
     assert not Customer.objects.filter(owner=owner).exists()
