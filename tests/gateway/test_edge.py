@@ -30,6 +30,12 @@ def routes(auth, customers=None, **variables) -> dict[str, str]:
     return {"AUTH_UPSTREAM": addresses(auth), "CUSTOMERS_UPSTREAM": addresses(customers or auth), **variables}
 
 
+
+def through(gw, headers: dict) -> tuple[requests.Response, dict]:
+    """GET the echoing upstream's /v1/auth/me/ through `gw`: the response, and the headers the upstream saw."""
+    response = requests.get(f"{gw.url}/v1/auth/me/", headers=headers)
+    return response, response.json()["headers"]
+
 # --- errors the gateway makes itself ------------------------------------------------------------
 def test_an_upstream_that_refuses_connections_is_a_problem_json_502(gateway, upstreams):
     auth = upstreams()
@@ -259,7 +265,7 @@ def test_forwarding_headers_are_the_gateways_own(gateway, upstreams):
     gw = gateway(**routes(auth))
     spoofed = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example",
                "Forwarded": "for=203.0.113.9", "X-Real-IP": "203.0.113.9", "Proxy": "http://evil.example"}
-    seen = requests.get(f"{gw.url}/v1/auth/me/", headers=spoofed).json()["headers"]
+    _, seen = through(gw, spoofed)
     assert seen["X-Forwarded-For"] == "127.0.0.1"
     assert seen["X-Forwarded-Proto"] == "http"
     assert seen["Host"] == f"127.0.0.1:{gw.port}"  # with its port, for Location and pagination links
@@ -272,9 +278,8 @@ def test_behind_a_trusted_proxy_the_client_and_its_scheme_are_the_proxys_word(ga
     auth = upstreams()
     gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="110.0.0.0/8, 127.0.0.1/32 10.0.0.0/8"))
     # The rightmost address that is not a trusted proxy: what a client put first is not believed.
-    forwarded = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.2.3", "X-Forwarded-Proto": "https"}
-    response = requests.get(f"{gw.url}/v1/auth/me/", headers=forwarded)
-    seen = response.json()["headers"]
+    response, seen = through(gw, {"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.2.3",
+                                  "X-Forwarded-Proto": "https"})
     assert seen["X-Forwarded-For"] == "203.0.113.9" and seen["X-Forwarded-Proto"] == "https"
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"  # the client is on TLS
     deadline = time.monotonic() + 5  # nginx writes the line once the response is sent
@@ -282,16 +287,14 @@ def test_behind_a_trusted_proxy_the_client_and_its_scheme_are_the_proxys_word(ga
         assert time.monotonic() < deadline, gw.log()
         time.sleep(0.05)
     assert logged[-1]["remote_addr"] == "203.0.113.9"
-    plain = requests.get(f"{gw.url}/v1/auth/me/", headers={"X-Forwarded-Proto": "gopher"}).json()["headers"]
+    _, plain = through(gw, {"X-Forwarded-Proto": "gopher"})
     assert plain["X-Forwarded-Proto"] == "http" and plain["X-Forwarded-For"] == "127.0.0.1"
 
 
 def test_an_untrusted_peers_forwarding_headers_are_still_ignored(gateway, upstreams):
     auth = upstreams()
     gw = gateway(**routes(auth, GATEWAY_TRUSTED_PROXIES="10.0.0.0/8"))
-    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
-    response = requests.get(f"{gw.url}/v1/auth/me/", headers=forwarded)
-    seen = response.json()["headers"]
+    response, seen = through(gw, {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert seen["X-Forwarded-For"] == "127.0.0.1" and seen["X-Forwarded-Proto"] == "http"
     assert "Strict-Transport-Security" not in response.headers
 
