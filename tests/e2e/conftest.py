@@ -1,6 +1,8 @@
 """End-to-end fixtures: the whole fleet started the way `make dev` starts it, spoken to through nginx."""
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -70,6 +72,18 @@ class User:
 @pytest.fixture(scope="session")
 def new_user(gateway):
     return lambda: User(gateway)
+
+
+@pytest.fixture
+def admin_headers(fleet, gateway) -> dict:
+    """A fresh superuser's bearer header, made as README makes one (`manage.py createsuperuser`)."""
+    password, username = f"admin-{uuid.uuid4().hex}", f"admin-{uuid.uuid4().hex[:8]}"
+    subprocess.run([sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", username,
+                    "--email", "admin@example.com"], cwd=fleet.config.service_dir("auth"),
+                   env={**fleet.env_for("auth"), "DJANGO_SUPERUSER_PASSWORD": password}, check=True,
+                   capture_output=True)
+    token = requests.post(f"{gateway}/v1/auth/token/", json={"username": username, "password": password}).json()
+    return {"Authorization": f"Bearer {token['access']}"}
 
 
 @pytest.fixture(scope="session")

@@ -5,32 +5,16 @@ import time
 import requests
 
 
-def admin_headers(fleet, gateway) -> dict:
-    import subprocess
-    import sys
-    import uuid
-
-    password = f"admin-{uuid.uuid4().hex}"
-    username = f"admin-{uuid.uuid4().hex[:8]}"
-    subprocess.run([sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", username,
-                    "--email", "admin@example.com"], cwd=fleet.config.service_dir("auth"),
-                   env={**fleet.env_for("auth"), "DJANGO_SUPERUSER_PASSWORD": password}, check=True,
-                   capture_output=True)
-    token = requests.post(f"{gateway}/v1/auth/token/", json={"username": username, "password": password}).json()
-    return {"Authorization": f"Bearer {token['access']}"}
-
-
-def test_a_deleted_users_customers_are_erased_after_customers_comes_back(fleet, gateway, new_user):
+def test_a_deleted_users_customers_are_erased_after_customers_comes_back(fleet, gateway, new_user, admin_headers):
     doomed, bystander = new_user(), new_user()
     for user, email in ((doomed, "one@example.com"), (doomed, "two@example.com"), (bystander, "keep@example.com")):
         assert user.request("POST", "/v1/customers/", json={"name": "c", "email": email}).status_code == 201
-    admin = admin_headers(fleet, gateway)
 
     customers = [instance.name for instance in fleet.instances() if instance.service == "customers"]
     for name in customers:
         fleet.stop_instance(name)
     try:
-        deleted = requests.delete(f"{gateway}/v1/auth/users/{doomed.id}/", headers=admin, timeout=10)
+        deleted = requests.delete(f"{gateway}/v1/auth/users/{doomed.id}/", headers=admin_headers, timeout=10)
         assert deleted.status_code == 204
     finally:
         for name in customers:

@@ -60,6 +60,28 @@ def test_the_gateways_own_request_id_reaches_the_service(fleet, gateway):
     assert all(line["request_id"] == request_id and line["service"] == "auth" for line in found["auth"])
 
 
+def test_a_deletions_request_id_follows_its_erasure_into_customers(fleet, gateway, new_user, admin_headers):
+    """auth's outbox calls customers after the request has ended, under that request's id."""
+    doomed = new_user()
+    assert doomed.request("POST", "/v1/customers/", json={"name": "c", "email": "c@example.com"}).status_code == 201
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    deleted = requests.delete(f"{gateway}/v1/auth/users/{doomed.id}/", timeout=10,
+                              headers={**admin_headers, "X-Request-ID": request_id})
+    assert deleted.status_code == 204
+
+    deadline = time.monotonic() + 10
+    while True:  # the outbox delivers after the deletion commits, on a thread of its own
+        found = log_lines_with(fleet, ["auth", *customers_logs(fleet)], request_id, wait=0)
+        delivered = [line for line in found["auth"] if line["event"] == "outbox_delivered"]
+        erasures = [(line["method"], line["path"], line["status"]) for name in customers_logs(fleet)
+                    for line in found[name] if line["event"] == "request"]
+        if (delivered and erasures) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(delivered) == 1
+    assert erasures == [("DELETE", f"/internal/v1/owners/{doomed.id}/customers/", 204)]
+
+
 def test_a_head_writes_no_line_without_a_request_id(fleet, new_user):
     """gunicorn warns of (and drops) a body sent on a HEAD response, on a line no request id ties to anything."""
     def warnings() -> int:

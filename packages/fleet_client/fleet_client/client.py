@@ -14,7 +14,7 @@ from .retry import RETRY_STATUSES, retry_after, wait_to_retry
 
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 # A caller may set this (per incoming request, say) so outgoing calls carry its request id; unset, each call
-# gets a new one. Nothing in the fleet sets it: auth's one caller, the outbox, runs outside any request.
+# gets a new one. auth's outbox sets it to the id of the request whose change it delivers.
 request_id_var: ContextVar[str] = ContextVar("fleet_client_request_id", default="")
 
 

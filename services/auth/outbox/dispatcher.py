@@ -1,11 +1,14 @@
 """Deliver due outbox messages; every auth worker runs one dispatcher thread, and SKIP LOCKED shares the work."""
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import structlog
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+
+from fleet_client.client import request_id_var
 
 from .handlers import HANDLERS
 from .models import OutboxMessage
@@ -38,19 +41,39 @@ def dispatch_due(*, limit: int = 20) -> int:
     tried = 0
     while tried < limit and (message := _claim_next()) is not None:
         tried += 1
-        try:
-            HANDLERS[message.topic](message.payload)
-        except Exception as error:  # noqa: BLE001 - any failure is retried later
-            message.attempts += 1
-            message.next_attempt_at = timezone.now() + backoff(message.attempts)
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            logger.warning("outbox_delivery_failed", message_id=str(message.id), topic=message.topic,
-                           attempts=message.attempts, error=type(error).__name__)
-        else:
-            message.delivered_at = timezone.now()
-            logger.info("outbox_delivered", message_id=str(message.id), topic=message.topic)
-        message.save(update_fields=["attempts", "next_attempt_at", "last_error", "delivered_at"])
+        with request_id_of(message):
+            _deliver(message)
     return tried
+
+
+@contextmanager
+def request_id_of(message: OutboxMessage):
+    """Log and call under the id of the request that made the change, so its trace runs on into the receiver."""
+    if not message.request_id:  # a change made outside any request (a management command): the call gets its own
+        yield
+        return
+    token = request_id_var.set(message.request_id)
+    try:
+        with structlog.contextvars.bound_contextvars(request_id=message.request_id):
+            yield
+    finally:
+        request_id_var.reset(token)
+
+
+def _deliver(message: OutboxMessage) -> None:
+    """One attempt: delivered, or scheduled again after a backoff."""
+    try:
+        HANDLERS[message.topic](message.payload)
+    except Exception as error:  # noqa: BLE001 - any failure is retried later
+        message.attempts += 1
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        logger.warning("outbox_delivery_failed", message_id=str(message.id), topic=message.topic,
+                       attempts=message.attempts, error=type(error).__name__)
+    else:
+        message.delivered_at = timezone.now()
+        logger.info("outbox_delivered", message_id=str(message.id), topic=message.topic)
+    message.save(update_fields=["attempts", "next_attempt_at", "last_error", "delivered_at"])
 
 
 def wake() -> None:

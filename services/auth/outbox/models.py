@@ -18,6 +18,8 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # The id of the request that made the change: its delivery carries it on, so one trace spans both services.
+    request_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["next_attempt_at"], condition=Q(delivered_at=None), name="outbox_due_idx")]

@@ -3,6 +3,10 @@
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from structlog.contextvars import get_contextvars, merge_contextvars
+from structlog.testing import capture_logs
+
+from fleet_client.client import request_id_var
 
 from accounts.services import user_delete
 from outbox import handlers
@@ -59,6 +63,21 @@ def test_a_message_is_delivered_outside_any_transaction_and_leased_meanwhile(use
     assert OutboxMessage.objects.get().delivered_at is not None
 
 
-def test_admin_delete_through_the_api_enqueues(api, user, staff, bearer):
-    assert bearer("root").delete(f"/v1/auth/users/{user.id}/").status_code == 204
-    assert OutboxMessage.objects.filter(topic="user.deleted").count() == 1
+def test_admin_delete_through_the_api_enqueues_with_the_requests_id(api, user, staff, bearer):
+    assert bearer("root").delete(f"/v1/auth/users/{user.id}/", HTTP_X_REQUEST_ID="req-erase").status_code == 204
+    message = OutboxMessage.objects.get(topic="user.deleted")
+    assert message.request_id == "req-erase"
+
+
+@pytest.mark.parametrize("request_id", ["req-erase", ""])
+def test_a_delivery_calls_and_logs_under_the_id_of_the_request_that_made_the_change(user, monkeypatch, request_id):
+    seen = []
+    monkeypatch.setitem(handlers.HANDLERS, "user.deleted",
+                        lambda payload: seen.append((request_id_var.get(), get_contextvars().get("request_id"))))
+    user_delete(user=user)
+    OutboxMessage.objects.update(request_id=request_id)
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        assert dispatch_due() == 1
+    assert seen == [(request_id, request_id or None)]  # none: the client makes a fresh one for the call
+    assert [(line["event"], line.get("request_id")) for line in logs] == [("outbox_delivered", request_id or None)]
+    assert (request_id_var.get(), get_contextvars()) == ("", {})  # and nothing stays bound after it
