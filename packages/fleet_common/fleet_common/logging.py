@@ -38,6 +38,15 @@ def request_id_of_djangos_own_lines(_logger, _method, event_dict):
     return event_dict
 
 
+def client_faults_as_warnings(_logger, _method, event_dict):
+    """Django logs a request's bad Host header or oversized form as an error with a traceback; it is the client's 400."""
+    record = event_dict.get("_record")
+    if record is not None and record.name.startswith("django.security."):
+        event_dict["level"] = "warning"
+        event_dict.pop("exc_info", None)
+    return event_dict
+
+
 def logging_config(service: str, level: str = "INFO") -> dict:
     """Django LOGGING dict: every record, ours or a library's, leaves as one JSON line."""
     global access_log
@@ -77,7 +86,7 @@ def json_formatter_config(service: str) -> dict:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
-        "foreign_pre_chain": [*SHARED_PROCESSORS, request_id_of_djangos_own_lines],
+        "foreign_pre_chain": [*SHARED_PROCESSORS, request_id_of_djangos_own_lines, client_faults_as_warnings],
     }
 
 

@@ -1,9 +1,10 @@
-"""Every JSON log line of a request carries its id, Django's own 5xx line included."""
+"""Every JSON log line of a request carries its id, Django's own 5xx line included; a client's fault is no error."""
 
 import json
 import logging
 
 import structlog
+from django.core.exceptions import DisallowedHost
 
 from fleet_common.logging import json_formatter_config
 
@@ -35,3 +36,17 @@ def test_an_id_bound_to_the_context_is_kept_and_a_line_without_a_request_has_non
     with structlog.contextvars.bound_contextvars(request_id="bound-1"):
         assert formatted(djangos_line(Request()))["request_id"] == "bound-1"
     assert "request_id" not in formatted(djangos_line(object()))
+
+
+def test_a_suspicious_request_is_one_warning_line_without_a_traceback():
+    try:
+        raise DisallowedHost("Invalid HTTP_HOST header: 'evil.example'.")
+    except DisallowedHost as error:
+        exc_info = (type(error), error, error.__traceback__)
+    suspicious = logging.LogRecord("django.security.DisallowedHost", logging.ERROR, __file__, 1, str(exc_info[1]),
+                                   (), exc_info)
+    line = formatted(suspicious)
+    assert (line["level"], line["event"]) == ("warning", "Invalid HTTP_HOST header: 'evil.example'.")
+    assert "exception" not in line
+    failure = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), exc_info)
+    assert (formatted(failure)["level"], "Traceback" in formatted(failure)["exception"]) == ("error", True)
