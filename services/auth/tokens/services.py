@@ -79,21 +79,23 @@ def login(*, request, username: str, password: str) -> TokenPair:
     return token_pair_issue(user_id=user.pk, username=user.get_username(), scopes=scopes_for(user))
 
 
-# The refresh's one read, compiled once (fleet_common.compiled_query): the token's row and its user's
-# (both locked: a password change updates the user's row, then revokes its tokens, so neither can slip
-# between the two) and the user's read-only membership.
+# The refresh's one read, compiled once (fleet_common.compiled_query): the user's row and the token's, both
+# locked, in that order (the query starts from the user), which is the order every change that ends sessions
+# takes too (`user_sessions_lock`), and the user's read-only membership.
 _refresh_token_row = CompiledQuery(lambda token_hash: (
-    RefreshToken.objects.select_for_update().filter(token_hash=token_hash)
-    .annotate(read_only=in_read_only_group("user_id"))
-    .values("pk", "user_id", "family", "family_expires_at", "expires_at", "spent_at", "revoked_at", "read_only",
-            username=F("user__username"), is_staff=F("user__is_staff"), is_active=F("user__is_active"))[:1]),
+    get_user_model().objects.select_for_update().filter(refresh_tokens__token_hash=token_hash)
+    .annotate(read_only=in_read_only_group("pk"))
+    .values("username", "is_staff", "is_active", "read_only", user_id=F("pk"), token_id=F("refresh_tokens__pk"),
+            family=F("refresh_tokens__family"), family_expires_at=F("refresh_tokens__family_expires_at"),
+            expires_at=F("refresh_tokens__expires_at"), spent_at=F("refresh_tokens__spent_at"),
+            revoked_at=F("refresh_tokens__revoked_at"))[:1]),
     token_hash=str)
 
 
 def token_pair_refresh(*, raw: str) -> TokenPair:
     """Spend `raw` for a new pair; presenting a spent token after the grace period revokes its family.
 
-    One query reads (and locks) the token's row, its user's and the user's read-only membership;
+    One query reads (and locks) the token's user's row, the token's and the user's read-only membership;
     one UPDATE spends it; one INSERT makes its successor.
     """
     with transaction.atomic():
@@ -102,7 +104,7 @@ def token_pair_refresh(*, raw: str) -> TokenPair:
         reused = token is not None and token["spent_at"] is not None
         if token is not None and not reused and token["revoked_at"] is None and token["expires_at"] > now \
                 and token["is_active"]:
-            RefreshToken.objects.filter(pk=token["pk"]).update(spent_at=now)
+            RefreshToken.objects.filter(pk=token["token_id"]).update(spent_at=now)
             return token_pair_issue(
                 user_id=token["user_id"], username=token["username"],
                 scopes=scopes_of(read_only=token["read_only"], is_staff=token["is_staff"]),
@@ -128,14 +130,14 @@ def refresh_token_revoke(*, raw: str) -> None:
 
 
 def user_sessions_lock(*, user_id) -> None:
-    """Lock the user's refresh tokens, then the user's row: a refresh's own order (its token, then its user).
+    """Lock the user's row, then the user's refresh tokens: a refresh's own order (its user, then its token).
 
     A change that ends sessions (logout, a new password, deactivation, deletion) takes it first, in its
     transaction: it then waits for a refresh in flight and sees the token that refresh made, a later refresh
-    waits for the change, and the two never deadlock.
+    waits for the change, and the two never deadlock, since a refresh waiting for the user holds no token.
     """
-    list(RefreshToken.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
     list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+    list(RefreshToken.objects.select_for_update().filter(user_id=user_id).values_list("pk", flat=True))
 
 
 def user_tokens_revoke(*, user) -> int:

@@ -1,7 +1,7 @@
 """Changes that end sessions against a refresh in flight: each waits for the other, none lets a session survive.
 
-`other_session` plays the refresh: it holds the token's row and its user's, as the refresh's one locking read
-does, and inserts the successor its commit will publish.
+`other_session` plays the refresh: it holds the user's row and the token's, as the refresh's one locking read
+does, and inserts the successor its commit will publish. Or it plays the change, and the refresh is real.
 """
 
 import uuid
@@ -13,19 +13,19 @@ from django.utils import timezone
 from accounts.services import user_delete, user_password_change
 from fleet_testing import in_thread
 from tokens.models import RefreshToken
-from tokens.services import hash_token, refresh_token_revoke
+from tokens.services import hash_token, refresh_token_revoke, token_pair_refresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def refresh_in_flight(session, user, raw: str) -> RefreshToken:
-    """Open the refresh's transaction: lock the token and its user, spend it, insert its successor (uncommitted)."""
+    """Open the refresh's transaction: lock the user and the token, spend it, insert its successor (uncommitted)."""
     token = RefreshToken.objects.get(token_hash=hash_token(raw))
     successor = RefreshToken(id=uuid.uuid4(), user_id=user.pk, family=token.family, token_hash=hash_token("next"),
                              expires_at=timezone.now() + timedelta(days=1), family_expires_at=token.family_expires_at)
     with session.cursor() as cursor:
         cursor.execute("BEGIN")
-        cursor.execute("SELECT 1 FROM tokens_refreshtoken t JOIN accounts_user u ON u.id = t.user_id "
+        cursor.execute("SELECT 1 FROM accounts_user u JOIN tokens_refreshtoken t ON u.id = t.user_id "
                        "WHERE t.id = %s FOR UPDATE", [token.pk])
         cursor.execute("UPDATE tokens_refreshtoken SET spent_at = now() WHERE id = %s", [token.pk])
         cursor.execute("INSERT INTO tokens_refreshtoken (id, user_id, family, token_hash, created_at, expires_at, "
@@ -84,3 +84,20 @@ def test_of_two_password_changes_with_the_same_current_password_the_second_is_re
     assert [type(error).__name__ for error in raised] == ["ValidationError"]
     user.refresh_from_db()
     assert user.check_password("the first new passphrase")
+
+
+def test_a_refresh_waiting_for_a_change_of_its_user_holds_no_token_the_change_revokes(user, login, other_session):
+    """The refresh locked its token, then waited for the user, whose change then revoked that token: a deadlock
+    (a 503 for one side; a race hunt met it when a refresh spent the token made while the change began)."""
+    raw = login()["refresh"]
+    with other_session.cursor() as cursor:  # a change that ends sessions, under way: the user's row is locked
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE", [user.pk])
+    thread, raised = in_thread(lambda: token_pair_refresh(raw=raw))
+    thread.join(0.5)
+    assert thread.is_alive()  # the refresh waits for the user
+    with other_session.cursor() as cursor:  # the change goes on to revoke the user's tokens, and commits
+        cursor.execute("UPDATE tokens_refreshtoken SET revoked_at = now() WHERE user_id = %s", [user.pk])
+        cursor.execute("COMMIT")
+    thread.join()
+    assert [type(error).__name__ for error in raised] == ["AuthenticationFailed"]  # refused, not a deadlock
