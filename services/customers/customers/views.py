@@ -214,6 +214,11 @@ class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, 
         customer_delete(customer=customer, if_match=if_match_versions(request, customer))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def options(self, request, *args, **kwargs):
+        """An unknown id, or another owner's, is a 404 for every method: DRF's metadata would answer 200."""
+        self.get_object()
+        return super().options(request, *args, **kwargs)
+
     def get_object(self) -> Customer:
         """GenericAPIView's lookup, object permissions included, on the compiled selector."""
         customer = customer_get_visible_to(self.request.user, uuid.UUID(self.kwargs["pk"]))

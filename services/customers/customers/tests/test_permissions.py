@@ -64,6 +64,9 @@ def test_another_owners_customer_is_404_for_every_method(alice, bob, version):
     assert bob.patch(url, {"name": "x"}, format="json").status_code == 404
     assert bob.delete(url).status_code == 404
     assert bob.get(url, HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert bob.head(url).status_code == 404
+    assert bob.options(url).status_code == 404  # DRF's metadata answered 200, for an unknown id too
+    assert alice.options(url).status_code == 200
     customer = Customer.objects.get()
     assert (customer.name, customer.version) == ("Ada Lovelace", 1)
 
