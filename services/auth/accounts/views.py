@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet_common.options import ObjectOptionsMixin
 from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.schema import error_responses, gateway_error_responses
 from fleet_common.throttling import ThrottledBeforePermissionsMixin
@@ -82,7 +83,7 @@ class UserListView(ThrottledBeforePermissionsMixin, PaginationByVersionMixin, ge
     tags=["users"], examples=[examples.ADMIN_USER_RESPONSE],
     responses={200: AdminUserSerializer, **user_errors(401, 403, 404, 503)},
 ))
-class UserDetailView(ThrottledBeforePermissionsMixin, generics.RetrieveAPIView):
+class UserDetailView(ObjectOptionsMixin, ThrottledBeforePermissionsMixin, generics.RetrieveAPIView):
     """One user, for staff: read, change (deactivate, groups) or delete."""
 
     permission_classes = [IsAdminUser]

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from fleet_common.claims import CUSTOMERS_ADMIN
+from fleet_common.options import ObjectOptionsMixin
 from fleet_common.pagination import PaginationByVersionMixin
 from fleet_common.parsers import (
     MERGE_PATCH_MEDIA_TYPE,
@@ -131,7 +132,8 @@ class CustomerListView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, Pa
         return respond_once(request, create)
 
 
-class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, generics.GenericAPIView):
+class CustomerDetailView(ObjectOptionsMixin, ThrottledBeforePermissionsMixin, CallerCustomersMixin,
+                         generics.GenericAPIView):
     """One customer: read, replace, change or delete; another owner's id is a 404."""
 
     permission_classes = [IsAuthenticated, HasCustomerScope, IsOwnerOrAdmin]
@@ -213,11 +215,6 @@ class CustomerDetailView(ThrottledBeforePermissionsMixin, CallerCustomersMixin, 
         customer = self.get_object()
         customer_delete(customer=customer, if_match=if_match_versions(request, customer))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def options(self, request, *args, **kwargs):
-        """An unknown id, or another owner's, is a 404 for every method: DRF's metadata would answer 200."""
-        self.get_object()
-        return super().options(request, *args, **kwargs)
 
     def get_object(self) -> Customer:
         """GenericAPIView's lookup, object permissions included, on the compiled selector."""

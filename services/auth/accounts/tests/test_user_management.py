@@ -17,6 +17,14 @@ def test_staff_list_users_and_others_cannot(api, user, staff, bearer):
     assert bearer().delete(f"/v1/auth/users/{staff.id}/").status_code == 403
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_an_unknown_user_is_404_for_every_method(staff, bearer, version):
+    url, root = f"/{version}/auth/users/0190d3f0-0000-7000-8000-000000000000/", bearer("root")
+    for request in (root.get, root.head, root.patch, root.delete, root.options):
+        assert request(url).status_code == 404, request
+    assert root.options(f"/{version}/auth/users/{staff.id}/").status_code == 200
+
+
 def test_a_user_id_is_found_in_either_case(user, staff, bearer):
     """RFC 9562 §4: a UUID's hex digits are case-insensitive on input."""
     response = bearer("root").get(f"/v1/auth/users/{str(user.id).upper()}/")
