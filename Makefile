@@ -48,7 +48,7 @@ lint-containers: $(VENV)/.installed ## Lint the Dockerfiles (hadolint) and check
 test-containers: $(VENV)/.installed ## Build every image and run docker-compose.yml under podman, then remove it all (root)
 	$(PY) tools/containers/harness.py
 
-env: ## Write .env for docker compose from .env.example with fresh random secrets (never overwrites)
+env: ## Write .env for docker compose from .env.example with fresh random secrets (adds new ones; never overwrites)
 	$(PYTHON) tools/containers/write_env.py
 
 .env:

@@ -13,8 +13,9 @@
 # Options: --namespace NS (default fleet-dev / fleet).
 #
 # Secrets:
-#   auth-secrets, customers-secrets   DJANGO_SECRET_KEY, DATABASE_URL (envFrom in the Deployments)
+#   auth-secrets, customers-secrets   DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL (envFrom in the Deployments)
 #   auth-signing-keys                 one RSA key, <UTC creation time>.pem (auth's key directory)
+#   redis-auth                        REDISCLI_AUTH: Redis's password (its requirepass; redis-cli reads it)
 #   auth-postgres, customers-postgres POSTGRES_PASSWORD (dev only: the in-cluster databases)
 set -o errexit -o nounset -o pipefail
 
@@ -94,10 +95,16 @@ else
     customers_url=$CUSTOMERS_DATABASE_URL
 fi
 
+# The in-cluster Redis (base/redis.yaml): one password, each service in a database of its own.
+redis_password=$(random)
+secret redis-auth --from-file=REDISCLI_AUTH="$(in_file redis-password "$redis_password")"
+auth_redis_url="redis://:$redis_password@redis:6379/0"
+customers_redis_url="redis://:$redis_password@redis:6379/1"
 for service in auth customers; do
-    url_name="${service}_url"
+    url_name="${service}_url" redis_url_name="${service}_redis_url"
     secret "$service-secrets" --from-file=DJANGO_SECRET_KEY="$(in_file "$service-secret-key" "$(random)")" \
-        --from-file=DATABASE_URL="$(in_file "$service-database-url" "${!url_name}")"
+        --from-file=DATABASE_URL="$(in_file "$service-database-url" "${!url_name}")" \
+        --from-file=REDIS_URL="$(in_file "$service-redis-url" "${!redis_url_name}")"
 done
 key=$(new_signing_key)
 secret auth-signing-keys --from-file="$key=$workdir/$key"

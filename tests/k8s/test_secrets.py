@@ -71,6 +71,15 @@ def test_dev_database_urls_carry_the_postgres_passwords(secrets):
         assert url == f"postgres://{service}:{password}@{service}-postgres:5432/{service}"
 
 
+@pytest.mark.parametrize("overlay_name", OVERLAYS)
+def test_redis_asks_for_a_password_and_each_service_sends_it_for_its_own_database(secrets, overlay_name):
+    made = by_name(secrets[overlay_name])
+    password = decoded(made["redis-auth"])["REDISCLI_AUTH"]
+    assert len(password) >= 32
+    for service, database in (("auth", 0), ("customers", 1)):
+        assert decoded(made[f"{service}-secrets"])["REDIS_URL"] == f"redis://:{password}@redis:6379/{database}"
+
+
 def test_prod_takes_the_external_urls_and_refuses_without_them(secrets):
     prod = by_name(secrets["prod"])
     assert decoded(prod["auth-secrets"])["DATABASE_URL"] == PROD_DATABASE_URLS["AUTH_DATABASE_URL"]
@@ -84,7 +93,7 @@ def test_prod_takes_the_external_urls_and_refuses_without_them(secrets):
 def test_every_run_is_random(secrets):
     again = by_name([s for s in yaml.safe_load_all(create_secrets("dev").stdout) if s])
     first = by_name(secrets["dev"])
-    for name in ("auth-secrets", "customers-secrets", "auth-postgres"):
+    for name in ("auth-secrets", "customers-secrets", "auth-postgres", "redis-auth"):
         assert decoded(again[name]) != decoded(first[name])
     assert decoded(first["auth-secrets"])["DJANGO_SECRET_KEY"] != decoded(first["customers-secrets"])["DJANGO_SECRET_KEY"]
 

@@ -454,6 +454,22 @@ class Stack:
         return [f"container {c}" for c in containers] + [f"volume {v}" for v in self.volumes()] + \
                [f"network {n}" for n in networks]
 
+    def check_redis(self) -> None:
+        """Redis refuses a client without its password, and both services counted in it (their databases)."""
+        redis = self.container("redis")
+        refused = self.podman("exec", "--env", "REDISCLI_AUTH=", redis, "redis-cli", "ping", capture=True,
+                              check=False, quiet=True)
+        if "NOAUTH" not in refused.stdout + refused.stderr:
+            raise HarnessError(f"Redis answered a client without its password: {refused.stdout.strip()!r}")
+        for service, database in (("auth", "0"), ("customers", "1")):
+            keys = self.podman("exec", redis, "redis-cli", "-n", database, "dbsize", capture=True, quiet=True)
+            if int(keys.stdout.strip() or 0) == 0:
+                raise HarnessError(f"no throttle counter of {service} in Redis database {database}")
+            logs = self.podman("logs", self.container(service), capture=True, quiet=True)
+            if "throttle_store_unavailable" in logs.stdout + logs.stderr:
+                raise HarnessError(f"{service} could not use Redis (throttle_store_unavailable in its log)")
+        say("Redis: a client without the password is refused; auth and customers count in it")
+
     def dump_logs(self, services: list[str] | None = None) -> None:
         for service in services or list(self.services):
             try:
@@ -553,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.up()
         with timings.step("smoke tests through the gateway"):
             pytest("not after_restart", gateway=gateway, state_file=state_file)
+            stack.check_redis()
         with timings.step("restart: stop gracefully, down (volumes kept), up"):
             stopped = stack.stop()
             bad = {s: r for s, r in stopped.items() if r[0] != 0}
@@ -602,8 +619,7 @@ def test_env(*, fresh: bool) -> Path:
     env_file = WORK / "test.env"
     if fresh:
         env_file.unlink(missing_ok=True)
-    if not env_file.exists():
-        run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])
+    run([sys.executable, str(HERE / "write_env.py"), "--output", str(env_file)])  # a kept one gains new secrets
     return env_file
 
 
