@@ -82,7 +82,8 @@ def admin_headers(fleet, gateway) -> dict:
                     "--email", "admin@example.com"], cwd=fleet.config.service_dir("auth"),
                    env={**fleet.env_for("auth"), "DJANGO_SUPERUSER_PASSWORD": password}, check=True,
                    capture_output=True)
-    token = requests.post(f"{gateway}/v1/auth/token/", json={"username": username, "password": password}).json()
+    token = requests.post(f"{gateway}/v1/auth/token/", json={"username": username, "password": password},
+                          timeout=10).json()
     return {"Authorization": f"Bearer {token['access']}"}
 
 

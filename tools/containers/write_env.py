@@ -43,7 +43,8 @@ def add_missing(path: Path, example: str) -> int:
         with path.open("a") as handle:
             handle.write("" if text.endswith("\n") or not text else "\n")
             handle.write("".join(f"{name}={secrets.token_hex(32)}\n" for name in missing))
-        print(f"write_env: {path} exists; added fresh values for {', '.join(missing)}, changed nothing else")
+        print(f"write_env: {path} exists; added fresh values for {', '.join(missing)}, changed nothing else "
+              "(a database password made anew will not match a data volume made with an old one)")
     else:
         print(f"write_env: {path} exists; left unchanged (delete it to start over, "
               "which also means `docker compose down -v`: the databases keep the old passwords)", file=sys.stderr)
