@@ -8,15 +8,17 @@ import uuid
 import requests
 
 
-def log_lines_with(fleet, names: list[str], request_id: str, *, wait: float = 3.0) -> dict[str, list[dict]]:
-    """The JSON lines of each named log (logs/<name>.log) that mention the id, once every log has one."""
+def log_lines_with(fleet, names: list[str], request_id: str, *, wait: float = 3.0,
+                   until=lambda found: all(found.values())) -> dict[str, list[dict]]:
+    """The JSON lines of each named log (logs/<name>.log) that mention the id, once `until` holds of them
+    (by default: once every log has one) or `wait` seconds have passed."""
     deadline = time.monotonic() + wait
     while True:
         found = {}
         for name in names:
             text = fleet.config.log_path(name).read_text(errors="replace")
             found[name] = [json.loads(line) for line in text.splitlines() if request_id in line]
-        if all(found.values()) or time.monotonic() > deadline:
+        if until(found) or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
 
@@ -69,17 +71,18 @@ def test_a_deletions_request_id_follows_its_erasure_into_customers(fleet, gatewa
                               headers={**admin_headers, "X-Request-ID": request_id})
     assert deleted.status_code == 204
 
-    deadline = time.monotonic() + 10
-    while True:  # the outbox delivers after the deletion commits, on a thread of its own
-        found = log_lines_with(fleet, ["auth", *customers_logs(fleet)], request_id, wait=0)
-        delivered = [line for line in found["auth"] if line["event"] == "outbox_delivered"]
-        erasures = [(line["method"], line["path"], line["status"]) for name in customers_logs(fleet)
-                    for line in found[name] if line["event"] == "request"]
-        if (delivered and erasures) or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert len(delivered) == 1
-    assert erasures == [("DELETE", f"/internal/v1/owners/{doomed.id}/customers/", 204)]
+    def delivered(found):
+        return [line for line in found["auth"] if line["event"] == "outbox_delivered"]
+
+    def erasures(found):
+        return [(line["method"], line["path"], line["status"]) for name in customers_logs(fleet)
+                for line in found[name] if line["event"] == "request"]
+
+    # The outbox delivers after the deletion commits, on a thread of its own.
+    found = log_lines_with(fleet, ["auth", *customers_logs(fleet)], request_id, wait=10,
+                           until=lambda found: delivered(found) and erasures(found))
+    assert len(delivered(found)) == 1
+    assert erasures(found) == [("DELETE", f"/internal/v1/owners/{doomed.id}/customers/", 204)]
 
 
 def test_a_head_writes_no_line_without_a_request_id(fleet, new_user):

@@ -56,11 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--example", type=Path, default=ROOT / ".env.example")
     parser.add_argument("--output", type=Path, default=ROOT / ".env")
     args = parser.parse_args(argv)
-    text, filled = render(args.example.read_text())
+    example = args.example.read_text()
+    text, filled = render(example)
     try:
         fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return add_missing(args.output, args.example.read_text())
+        return add_missing(args.output, example)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     print(f"write_env: wrote {args.output} with fresh values for {', '.join(filled)}")
